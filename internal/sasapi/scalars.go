@@ -1,0 +1,212 @@
+package sasapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+	"unicode/utf8"
+)
+
+// The service is loose about types: numbers arrive as JSON numbers or as
+// numeric strings, fields may be missing or null, and Endpoints is a JSON
+// array serialised into a string. These scalar types accept every such form
+// and remember whether a value was present, so that a missing field can be
+// reported as unknown (null) rather than as a made-up zero.
+
+var jsonNull = []byte("null")
+
+// String is a string field that may be absent.
+type String struct {
+	Value string
+	Valid bool
+}
+
+// Int is an integer field that may be absent.
+type Int struct {
+	Value int64
+	Valid bool
+}
+
+// Bool is a boolean field that may be absent. The service encodes it as 0/1.
+type Bool struct {
+	Value bool
+	Valid bool
+}
+
+// StringList is a list field that may be absent. On the wire it is a JSON
+// array, or (as for Endpoints) a JSON array inside a string.
+type StringList struct {
+	Values []string
+	Valid  bool
+}
+
+// UnmarshalJSON accepts a string, a number (kept in its decimal form) or a boolean.
+func (s *String) UnmarshalJSON(data []byte) error {
+	*s = String{}
+	switch {
+	case bytes.Equal(data, jsonNull):
+		return nil
+	case data[0] == '"':
+		v, err := unquote(data)
+		if err != nil {
+			return err
+		}
+		*s = String{Value: v, Valid: true}
+	case data[0] == '-' || (data[0] >= '0' && data[0] <= '9') || data[0] == 't' || data[0] == 'f':
+		*s = String{Value: string(data), Valid: true}
+	default:
+		return fmt.Errorf("expected a string, got %s", describeJSON(data))
+	}
+	return nil
+}
+
+// UnmarshalJSON accepts a JSON number or a numeric string. An empty string
+// is treated as absent; fractional or out-of-range values are errors.
+func (i *Int) UnmarshalJSON(data []byte) error {
+	*i = Int{}
+	if bytes.Equal(data, jsonNull) {
+		return nil
+	}
+	text := data
+	if data[0] == '"' {
+		v, err := unquote(data)
+		if err != nil {
+			return err
+		}
+		if v == "" {
+			return nil
+		}
+		text = []byte(v)
+	} else if data[0] != '-' && (data[0] < '0' || data[0] > '9') {
+		return fmt.Errorf("expected a number, got %s", describeJSON(data))
+	}
+	n, err := parseInteger(string(text))
+	if err != nil {
+		return err
+	}
+	*i = Int{Value: n, Valid: true}
+	return nil
+}
+
+// UnmarshalJSON accepts true/false, 0/1 and their string forms.
+func (b *Bool) UnmarshalJSON(data []byte) error {
+	*b = Bool{}
+	if bytes.Equal(data, jsonNull) {
+		return nil
+	}
+	text := string(data)
+	if data[0] == '"' {
+		v, err := unquote(data)
+		if err != nil {
+			return err
+		}
+		text = v
+	}
+	switch text {
+	case "":
+		return nil
+	case "1", "true", "TRUE", "True":
+		*b = Bool{Value: true, Valid: true}
+	case "0", "false", "FALSE", "False":
+		*b = Bool{Value: false, Valid: true}
+	default:
+		return fmt.Errorf("expected 0/1 or a boolean, got %s", describeJSON(data))
+	}
+	return nil
+}
+
+// UnmarshalJSON accepts a JSON array of strings or a string holding one.
+// An empty string means an empty list.
+func (l *StringList) UnmarshalJSON(data []byte) error {
+	*l = StringList{}
+	if bytes.Equal(data, jsonNull) {
+		return nil
+	}
+	inner := data
+	if data[0] == '"' {
+		v, err := unquote(data)
+		if err != nil {
+			return err
+		}
+		if v == "" {
+			*l = StringList{Values: []string{}, Valid: true}
+			return nil
+		}
+		inner = []byte(v)
+	}
+	var values []string
+	if err := json.Unmarshal(inner, &values); err != nil {
+		return fmt.Errorf("expected a JSON array of strings: %w", err)
+	}
+	if values == nil {
+		values = []string{}
+	}
+	for k, v := range values {
+		values[k] = validUTF8(v)
+	}
+	*l = StringList{Values: values, Valid: true}
+	return nil
+}
+
+// unquote decodes a JSON string. The common case (no escapes, valid UTF-8)
+// is a single allocation, which matters at tens of thousands of images.
+func unquote(data []byte) (string, error) {
+	if len(data) >= 2 && data[len(data)-1] == '"' {
+		body := data[1 : len(data)-1]
+		if bytes.IndexByte(body, '\\') < 0 && utf8.Valid(body) {
+			return string(body), nil
+		}
+	}
+	var s string
+	if err := json.Unmarshal(data, &s); err != nil {
+		return "", err
+	}
+	return s, nil
+}
+
+// parseInteger parses an integer, tolerating an integral float form such as
+// "1.0" or "1e3" that some gateways emit.
+func parseInteger(text string) (int64, error) {
+	if n, err := strconv.ParseInt(text, 10, 64); err == nil {
+		return n, nil
+	}
+	f, err := strconv.ParseFloat(text, 64)
+	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+		return 0, fmt.Errorf("expected an integer, got %q", truncate(text, 40))
+	}
+	if f != math.Trunc(f) || f > math.MaxInt64 || f < math.MinInt64 {
+		return 0, fmt.Errorf("expected an integer in the 64-bit range, got %q", truncate(text, 40))
+	}
+	return int64(f), nil
+}
+
+func validUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	return string([]rune(s))
+}
+
+func describeJSON(data []byte) string {
+	switch data[0] {
+	case '{':
+		return "an object"
+	case '[':
+		return "an array"
+	case '"':
+		return "a string"
+	case 't', 'f':
+		return "a boolean"
+	default:
+		return fmt.Sprintf("%q", truncate(string(data), 40))
+	}
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}

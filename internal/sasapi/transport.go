@@ -1,0 +1,96 @@
+package sasapi
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"time"
+)
+
+// NewHTTPClient returns the HTTP client the provider sends requests with:
+// standard proxy environment variables honoured, TLS verification on, and
+// optionally extra trusted CAs (PEM) for corporate proxies and private
+// endpoints. Overall timeouts are per request, through the context.
+func NewHTTPClient(connectTimeout time.Duration, caBundlePEM []byte) (*http.Client, error) {
+	tlsConfig := &tls.Config{MinVersion: tls.VersionTLS12}
+	if len(caBundlePEM) > 0 {
+		pool, err := x509.SystemCertPool()
+		if err != nil || pool == nil {
+			pool = x509.NewCertPool()
+		}
+		if !pool.AppendCertsFromPEM(caBundlePEM) {
+			return nil, errors.New("the CA bundle contains no PEM certificate")
+		}
+		tlsConfig.RootCAs = pool
+	}
+	if connectTimeout <= 0 {
+		connectTimeout = DefaultConnectTimeout
+	}
+	transport := &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           (&net.Dialer{Timeout: connectTimeout, KeepAlive: 30 * time.Second}).DialContext,
+		TLSClientConfig:       tlsConfig,
+		TLSHandshakeTimeout:   connectTimeout,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          64,
+		MaxIdleConnsPerHost:   32,
+		IdleConnTimeout:       90 * time.Second,
+		ExpectContinueTimeout: time.Second,
+	}
+	return &http.Client{Transport: transport}, nil
+}
+
+// recorder is the generic client's HTTP hook for one attempt. It sends the
+// request under the attempt's context (the generic client has none), reads
+// the whole body within that context, and keeps status, headers and body.
+// The generic client then sees a fully buffered response.
+type recorder struct {
+	ctx    context.Context
+	client *http.Client
+
+	status int
+	header http.Header
+	body   []byte
+	err    error
+}
+
+// Call implements dara.HttpClient. The transport it is handed is ignored:
+// ours decides proxies and TLS.
+func (r *recorder) Call(req *http.Request, _ *http.Transport) (*http.Response, error) {
+	resp, err := r.client.Do(req.WithContext(r.ctx))
+	if err != nil {
+		r.err = err
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, err := readBody(resp)
+	if err != nil {
+		r.err = fmt.Errorf("reading response body (HTTP %d): %w", resp.StatusCode, err)
+		return nil, r.err
+	}
+	r.status, r.header, r.body = resp.StatusCode, resp.Header, body
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	return resp, nil
+}
+
+func readBody(resp *http.Response) ([]byte, error) {
+	capacity := 4096
+	if resp.ContentLength > 0 && resp.ContentLength <= maxResponseBytes {
+		capacity = int(resp.ContentLength) + 1
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, capacity))
+	n, err := buf.ReadFrom(io.LimitReader(resp.Body, maxResponseBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if n > maxResponseBytes {
+		return nil, fmt.Errorf("response larger than %d bytes", maxResponseBytes)
+	}
+	return buf.Bytes(), nil
+}

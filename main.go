@@ -1,0 +1,36 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"log"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+
+	"github.com/terraform-sas/terraform-provider-sas/internal/provider"
+)
+
+// Set by goreleaser (or `make install`) through -ldflags.
+var (
+	version = "dev"
+	commit  = "none"
+)
+
+// registryAddress is where the provider is published.
+const registryAddress = "registry.terraform.io/terraform-sas/sas"
+
+func main() {
+	var debug bool
+	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers such as delve")
+	flag.Parse()
+
+	log.Printf("terraform-provider-sas %s (commit %s)", version, commit)
+	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
+		Address:         registryAddress,
+		Debug:           debug,
+		ProtocolVersion: 6,
+	})
+	if err != nil {
+		log.Fatal(err.Error())
+	}
+}
