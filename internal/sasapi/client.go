@@ -257,4 +257,3 @@ func isTimeout(ctx context.Context, err error) bool {
 	var t interface{ Timeout() bool }
 	return errors.As(err, &t) && t.Timeout()
 }
-
