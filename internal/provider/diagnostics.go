@@ -26,6 +26,9 @@ func apiErrorDiagnostic(what string, err error) diag.Diagnostic {
 	case errors.As(err, &ce):
 		return diag.NewErrorDiagnostic(what+": no credentials",
 			fmt.Sprintf("No usable Alibaba Cloud credential was found: %v\n\n%s", ce.Err, credentialSearchOrder))
+	case errors.As(err, &te) && sasapi.IsCertificateError(te.Err):
+		return diag.NewErrorDiagnostic(what+": untrusted TLS certificate",
+			fmt.Sprintf("%v\n\nThe endpoint's certificate is not trusted. Behind a TLS-intercepting proxy or with a private endpoint, set ca_bundle_file (or SAS_CA_BUNDLE) to a PEM file of the CA that signs it.", err))
 	case errors.As(err, &te) && te.Timeout:
 		return diag.NewErrorDiagnostic(what+": request timed out",
 			fmt.Sprintf("%v\n\nThe service did not answer within read_timeout. Raise read_timeout (and retry_timeout) in the provider configuration, or lower page_size so each page is smaller.", err))

@@ -2,6 +2,8 @@ package sasapi
 
 import (
 	"bytes"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -191,7 +193,7 @@ func IsRetryable(err error) bool {
 	}
 	var te *TransportError
 	if errors.As(err, &te) {
-		return true
+		return !IsCertificateError(te.Err)
 	}
 	var de *DecodeError
 	return errors.As(err, &de)
@@ -210,4 +212,14 @@ func setAttempts(err error, attempts int) {
 	case errors.As(err, &de):
 		de.Attempts = attempts
 	}
+}
+
+// IsCertificateError reports a TLS verification failure: retrying cannot
+// fix an untrusted or mismatched certificate.
+func IsCertificateError(err error) bool {
+	var verifyErr *tls.CertificateVerificationError
+	var unknownAuthority x509.UnknownAuthorityError
+	var invalid x509.CertificateInvalidError
+	var hostname x509.HostnameError
+	return errors.As(err, &verifyErr) || errors.As(err, &unknownAuthority) || errors.As(err, &invalid) || errors.As(err, &hostname)
 }
