@@ -125,7 +125,7 @@ func (p *SASProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 			},
 			"protocol": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "`HTTPS` (default) or `HTTP`. Plain HTTP sends signed requests in clear text: use it only for a local endpoint.",
+				MarkdownDescription: "`HTTPS` (default) or `HTTP`. Plain HTTP sends signed requests in clear text: use it only for a local endpoint; the provider warns otherwise. Defaults to `SAS_PROTOCOL`, then `HTTPS`.",
 				Validators:          []validator.String{stringvalidator.OneOf("HTTPS", "HTTP")},
 			},
 			"ca_bundle_file": schema.StringAttribute{

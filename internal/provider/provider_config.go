@@ -38,6 +38,7 @@ var (
 	envECSRole        = []string{"ALIBABA_CLOUD_ECS_METADATA"}
 	envEndpoint       = []string{"ALIBABA_CLOUD_ENDPOINT_SAS", "SAS_ENDPOINT"}
 	envCABundle       = []string{"SAS_CA_BUNDLE"}
+	envProtocol       = []string{"SAS_PROTOCOL"}
 )
 
 // lookupFunc reads an environment variable; tests substitute their own.
@@ -142,13 +143,16 @@ func (m providerModel) resolve(lookup lookupFunc) (settings, diag.Diagnostics) {
 		sharedCredentialsFile: stringOr(m.SharedCredentialsFile, lookup, envCredentialFile, ""),
 		ecsRoleName:           stringOr(m.ECSRoleName, lookup, envECSRole, ""),
 		endpoint:              stringOr(m.Endpoint, lookup, envEndpoint, ""),
-		protocol:              stringOr(m.Protocol, nil, nil, "HTTPS"),
+		protocol:              stringOr(m.Protocol, lookup, envProtocol, "HTTPS"),
 		caBundleFile:          stringOr(m.CABundleFile, lookup, envCABundle, ""),
 		maxRetries:            intOr(m.MaxRetries, sasapi.DefaultMaxRetries),
 		maxConcurrency:        intOr(m.MaxConcurrency, sasapi.DefaultMaxConcurrency),
 	}
 	if !regionPattern.MatchString(s.region) {
 		diags.AddAttributeError(path.Root("region"), "Invalid region", fmt.Sprintf("%q (from the configuration or %s) is not a region id such as cn-hangzhou.", s.region, strings.Join(envRegion, "/")))
+	}
+	if s.protocol != "HTTP" && s.protocol != "HTTPS" {
+		diags.AddAttributeError(path.Root("protocol"), "Invalid protocol", fmt.Sprintf("%q (from the configuration or %s) must be HTTPS or HTTP.", s.protocol, strings.Join(envProtocol, "/")))
 	}
 	s.endpointExplicit = s.endpoint != ""
 	if s.endpointExplicit {

@@ -55,6 +55,7 @@ func TestResolve_environmentValuesAreValidatedWithTheVariableNamed(t *testing.T)
 		{"bad endpoint", map[string]string{"SAS_ENDPOINT": "https://x.example"}, "SAS_ENDPOINT"},
 		{"key id without secret", map[string]string{"ALIBABA_CLOUD_ACCESS_KEY_ID": "LTAI-x"}, "ALIBABA_CLOUD_ACCESS_KEY_SECRET"},
 		{"token without key", map[string]string{"ALIBABA_CLOUD_SECURITY_TOKEN": "t"}, "security_token"},
+		{"bad protocol", map[string]string{"SAS_PROTOCOL": "ftp"}, "SAS_PROTOCOL"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
