@@ -1,0 +1,149 @@
+package fakesas
+
+import (
+	"math"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+const (
+	actionDescribeImageInstances = "DescribeImageInstances"
+	actionDescribeImageCriteria  = "DescribeImageCriteria"
+	defaultPageSize              = 20
+)
+
+type pageInfo struct {
+	CurrentPage int
+	PageSize    int
+	TotalCount  int
+	Count       int
+}
+
+type imageInstancesResponse struct {
+	RequestID         string `json:"RequestId"`
+	PageInfo          pageInfo
+	ImageInstanceList []Image
+}
+
+type imageCriteriaResponse struct {
+	RequestID    string `json:"RequestId"`
+	CriteriaList []CriteriaEntry
+}
+
+// instancesQuery is a validated DescribeImageInstances request.
+type instancesQuery struct {
+	criteria []criterion
+	or       bool
+	scanned  *bool
+	page     int
+	pageSize int
+}
+
+func parseInstancesQuery(q url.Values, maxPageSize int) (instancesQuery, *apiError) {
+	var iq instancesQuery
+	var e *apiError
+	if iq.pageSize, e = positiveInt(q, "PageSize", defaultPageSize); e != nil {
+		return iq, e
+	}
+	iq.pageSize = min(iq.pageSize, maxPageSize)
+	if iq.page, e = positiveInt(q, "CurrentPage", 1); e != nil {
+		return iq, e
+	}
+	switch exp := q.Get("LogicalExp"); exp {
+	case "", "AND":
+	case "OR":
+		iq.or = true
+	default:
+		return iq, invalidParameter("The specified parameter LogicalExp %q is invalid; use AND or OR.", exp)
+	}
+	switch v := strings.ToLower(q.Get("Scanned")); v {
+	case "":
+	case "true", "false":
+		b := v == "true"
+		iq.scanned = &b
+	default:
+		return iq, invalidParameter("The specified parameter Scanned %q is invalid; use true or false.", q.Get("Scanned"))
+	}
+	iq.criteria, e = parseCriteria(q.Get("Criteria"))
+	return iq, e
+}
+
+// positiveInt reads an optional integer parameter that must be at least 1.
+func positiveInt(q url.Values, name string, def int) (int, *apiError) {
+	if !q.Has(name) {
+		return def, nil
+	}
+	n, err := strconv.Atoi(q.Get(name))
+	if err != nil || n <= 0 {
+		return 0, invalidParameter("The specified parameter %s %q is invalid.", name, q.Get(name))
+	}
+	return n, nil
+}
+
+// describeImageInstances filters the dataset and serves one page of it.
+func (s *Server) describeImageInstances(q url.Values, requestID string) ([]byte, *apiError) {
+	iq, e := parseInstancesQuery(q, s.maxPageSize)
+	if e != nil {
+		return nil, e
+	}
+	images, override := s.snapshotImages()
+	// One pass counts every match and keeps only the requested page, so
+	// paging through a large dataset does not copy it on every request.
+	first := math.MaxInt // a page number so large the offset overflows is past the end
+	if iq.page-1 <= math.MaxInt/iq.pageSize {
+		first = (iq.page - 1) * iq.pageSize
+	}
+	page := make([]Image, 0, min(iq.pageSize, len(images)))
+	total := 0
+	for _, img := range images {
+		if iq.scanned != nil && isScanned(img) != *iq.scanned {
+			continue
+		}
+		if !matches(img, iq.criteria, iq.or) {
+			continue
+		}
+		if total >= first && len(page) < iq.pageSize {
+			page = append(page, img)
+		}
+		total++
+	}
+	if override > 0 {
+		total = override
+	}
+	return marshalResponse(imageInstancesResponse{
+		RequestID: requestID,
+		PageInfo: pageInfo{
+			CurrentPage: iq.page,
+			PageSize:    iq.pageSize,
+			TotalCount:  total,
+			Count:       len(page),
+		},
+		ImageInstanceList: page,
+	})
+}
+
+// describeImageCriteria lists the criteria, optionally filtered by keyword.
+func (s *Server) describeImageCriteria(q url.Values, requestID string) ([]byte, *apiError) {
+	s.mu.Lock()
+	entries := s.criteria
+	images := s.images
+	s.mu.Unlock()
+	if kw := q.Get("Value"); kw != "" {
+		entries = criteriaMatchingKeyword(entries, images, kw)
+	}
+	if entries == nil {
+		entries = []CriteriaEntry{}
+	}
+	return marshalResponse(imageCriteriaResponse{RequestID: requestID, CriteriaList: entries})
+}
+
+func marshalResponse(v any) ([]byte, *apiError) {
+	b, err := marshalJSON(v)
+	if err != nil {
+		// Only a dataset value JSON cannot represent (a channel, NaN…) gets here.
+		return nil, newAPIError(http.StatusInternalServerError, "ServerError", "fakesas: %v", err)
+	}
+	return b, nil
+}

@@ -1,0 +1,5 @@
+//go:build race
+
+package fakesas
+
+const raceEnabled = true
