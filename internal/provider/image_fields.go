@@ -1,11 +1,13 @@
 package provider
 
 import (
+	"context"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/terraform-sas/terraform-provider-sas/internal/sasapi"
 )
@@ -22,7 +24,7 @@ type imageField struct {
 	desc   string
 	schema func(desc string) schema.Attribute
 	typ    attr.Type
-	value  func(*image) attr.Value
+	value  func(*image, *valueCache) tftypes.Value
 }
 
 const neverScannedCaveat = " Counts of an image that was never successfully scanned (`sca_status` other than `SUCCESS`, or `last_scan_time` 0) are zero because nothing was looked at: they say nothing about its safety."
@@ -73,6 +75,13 @@ var imageAttrTypes = func() map[string]attr.Type {
 
 var imageObjectType = types.ObjectType{AttrTypes: imageAttrTypes}
 
+// imageTFType and imagesTFType are the wire types of an element of `images`
+// and of the list.
+var (
+	imageTFType  = imageObjectType.TerraformType(context.Background())
+	imagesTFType = tftypes.List{ElementType: imageTFType}
+)
+
 func imageSchemaAttributes() map[string]schema.Attribute {
 	attrs := make(map[string]schema.Attribute, len(imageFields))
 	for _, f := range imageFields {
@@ -81,39 +90,47 @@ func imageSchemaAttributes() map[string]schema.Attribute {
 	return attrs
 }
 
-// imageObject converts one image to its Terraform object.
-func imageObject(img *image) attr.Value {
-	values := make(map[string]attr.Value, len(imageFields))
+// imagesValue converts images to the Terraform value of `images`. It builds
+// tftypes values directly: the framework's attr.Value route validates every
+// list element by copying its object type, which made conversion cost more
+// than decoding at tens of thousands of images.
+func imagesValue(images []image) tftypes.Value {
+	cache := newValueCache()
+	elems := make([]tftypes.Value, len(images))
+	for k := range images {
+		elems[k] = imageValue(&images[k], cache)
+	}
+	return tftypes.NewValue(imagesTFType, elems)
+}
+
+// imageValue converts one image to its Terraform object.
+func imageValue(img *image, cache *valueCache) tftypes.Value {
+	values := make(map[string]tftypes.Value, len(imageFields))
 	for k := range imageFields {
 		f := &imageFields[k]
-		values[f.name] = f.value(img)
+		values[f.name] = f.value(img, cache)
 	}
-	return types.ObjectValueMust(imageAttrTypes, values)
+	return tftypes.NewValue(imageTFType, values)
 }
 
 func stringField(name, api, desc string, get func(*image) sasapi.String) imageField {
 	return imageField{name: name, api: api, desc: desc, typ: types.StringType,
 		schema: func(d string) schema.Attribute { return schema.StringAttribute{Computed: true, MarkdownDescription: d} },
-		value:  func(i *image) attr.Value { return stringValue(get(i)) },
+		value:  func(i *image, c *valueCache) tftypes.Value { return c.str(get(i)) },
 	}
 }
 
 func intField(name, api, desc string, get func(*image) sasapi.Int) imageField {
 	return imageField{name: name, api: api, desc: desc, typ: types.Int64Type,
 		schema: func(d string) schema.Attribute { return schema.Int64Attribute{Computed: true, MarkdownDescription: d} },
-		value:  func(i *image) attr.Value { return intValue(get(i)) },
+		value:  func(i *image, c *valueCache) tftypes.Value { return c.int(get(i)) },
 	}
 }
 
 func boolField(name, api, desc string, get func(*image) sasapi.Bool) imageField {
 	return imageField{name: name, api: api, desc: desc, typ: types.BoolType,
 		schema: func(d string) schema.Attribute { return schema.BoolAttribute{Computed: true, MarkdownDescription: d} },
-		value: func(i *image) attr.Value {
-			if b := get(i); b.Valid {
-				return types.BoolValue(b.Value)
-			}
-			return types.BoolNull()
-		},
+		value: func(i *image, c *valueCache) tftypes.Value { return c.bool(get(i)) },
 	}
 }
 
@@ -122,7 +139,7 @@ func listField(name, api, desc string, get func(*image) sasapi.StringList) image
 		schema: func(d string) schema.Attribute {
 			return schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: d}
 		},
-		value: func(i *image) attr.Value { return stringListValue(get(i)) },
+		value: func(i *image, c *valueCache) tftypes.Value { return c.stringList(get(i)) },
 	}
 }
 
@@ -131,12 +148,12 @@ func listField(name, api, desc string, get func(*image) sasapi.StringList) image
 func timeField(name, api, desc string, zeroIsNull bool, get func(*image) sasapi.Int) imageField {
 	return imageField{name: name, api: api, desc: desc, typ: types.StringType,
 		schema: func(d string) schema.Attribute { return schema.StringAttribute{Computed: true, MarkdownDescription: d} },
-		value: func(i *image) attr.Value {
+		value: func(i *image, c *valueCache) tftypes.Value {
 			ms := get(i)
 			if !ms.Valid || (zeroIsNull && ms.Value <= 0) {
-				return types.StringNull()
+				return c.nullString
 			}
-			return types.StringValue(time.UnixMilli(ms.Value).UTC().Format(time.RFC3339))
+			return tftypes.NewValue(tftypes.String, time.UnixMilli(ms.Value).UTC().Format(time.RFC3339))
 		},
 	}
 }
@@ -148,20 +165,3 @@ func stringValue(s sasapi.String) attr.Value {
 	return types.StringValue(s.Value)
 }
 
-func intValue(n sasapi.Int) attr.Value {
-	if !n.Valid {
-		return types.Int64Null()
-	}
-	return types.Int64Value(n.Value)
-}
-
-func stringListValue(l sasapi.StringList) attr.Value {
-	if !l.Valid {
-		return types.ListNull(types.StringType)
-	}
-	elems := make([]attr.Value, len(l.Values))
-	for k, v := range l.Values {
-		elems[k] = types.StringValue(v)
-	}
-	return types.ListValueMust(types.StringType, elems)
-}

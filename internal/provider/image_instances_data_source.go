@@ -13,7 +13,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/terraform-sas/terraform-provider-sas/internal/sasapi"
@@ -164,8 +166,26 @@ func (d *imageInstancesDataSource) Read(ctx context.Context, req datasource.Read
 		resp.Diagnostics.AddWarning("Security Center image listing may be inconsistent", w)
 	}
 
-	model.fill(listing)
+	images := model.fill(listing)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &model)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if err := setRawAttribute(&resp.State, "images", images); err != nil {
+		resp.Diagnostics.AddError("Cannot store images", err.Error())
+	}
+}
+
+// setRawAttribute replaces one top-level attribute of the state with a
+// value built as tftypes.
+func setRawAttribute(state *tfsdk.State, name string, value tftypes.Value) error {
+	var attrs map[string]tftypes.Value
+	if err := state.Raw.As(&attrs); err != nil {
+		return fmt.Errorf("reading state object: %w", err)
+	}
+	attrs[name] = value
+	state.Raw = tftypes.NewValue(state.Raw.Type(), attrs)
+	return nil
 }
 
 // request turns the arguments into the client's query and options.
@@ -184,8 +204,9 @@ func (m imageInstancesModel) request() (sasapi.ImageQuery, sasapi.ListOptions) {
 	}
 }
 
-// fill sets the computed attributes from a listing.
-func (m *imageInstancesModel) fill(listing *sasapi.Listing) {
+// fill sets the computed attributes from a listing and returns the value of
+// `images`, which the caller stores (see imagesValue for why it is separate).
+func (m *imageInstancesModel) fill(listing *sasapi.Listing) tftypes.Value {
 	m.ID = types.StringValue(m.argumentsID())
 	m.TotalCount = types.Int64Value(int64(listing.TotalCount))
 
@@ -195,15 +216,12 @@ func (m *imageInstancesModel) fill(listing *sasapi.Listing) {
 	}
 	m.IDs = types.ListValueMust(types.StringType, ids)
 
-	var objects []attr.Value
-	if !m.SummaryOnly.ValueBool() {
-		objects = make([]attr.Value, len(listing.Images))
-		for k := range listing.Images {
-			objects[k] = imageObject(&listing.Images[k])
-		}
-	}
-	m.Images = types.ListValueMust(imageObjectType, objects)
+	m.Images = types.ListValueMust(imageObjectType, nil)
 	m.Summary = summarise(listing.Images).(types.Object)
+	if m.SummaryOnly.ValueBool() {
+		return imagesValue(nil)
+	}
+	return imagesValue(listing.Images)
 }
 
 // argumentsID hashes the arguments, so equal arguments give equal ids.

@@ -31,7 +31,7 @@ func TestAccImageInstances_everyAttributeOfAFullImage(t *testing.T) {
 		"uuid":             knownvalue.StringExact("f0e1d2c3-b4a5-4697-8879-6a5b4c3d2e1f"),
 		"image_id":         knownvalue.StringExact("1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f809"),
 		"digest":           knownvalue.StringExact("d1e2a3d4b5e6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f70"),
-		"tag":              knownvalue.StringExact("9.8.7-full"),
+		"tag":              knownvalue.StringExact("v9.8.7-rc.5"),
 		"repo_name":        knownvalue.StringExact("full-repo"),
 		"repo_namespace":   knownvalue.StringExact("full-ns"),
 		"repo_id":          knownvalue.StringExact("0f1e2d3c4b5a69788796a5b4c3d2e1f0"),
@@ -59,8 +59,8 @@ func TestAccImageInstances_everyAttributeOfAFullImage(t *testing.T) {
 		"sca_result":       knownvalue.StringExact("TASK_NOT_SUPPORT_REGION"),
 		"deployed":         knownvalue.Bool(true),
 		"endpoints": knownvalue.ListExact([]knownvalue.Check{
-			knownvalue.StringExact("harbor.full.example/full-ns/full-repo:9.8.7-full"),
-			knownvalue.StringExact("harbor-vpc.full.example/full-ns/full-repo:9.8.7-full"),
+			knownvalue.StringExact("harbor.full.example/full-ns/full-repo:v9.8.7-rc.5"),
+			knownvalue.StringExact("harbor-vpc.full.example/full-ns/full-repo:v9.8.7-rc.5"),
 		}),
 		"source_biz_tag": knownvalue.StringExact("PAI"),
 	}
