@@ -130,7 +130,7 @@ func intField(name, api, desc string, get func(*image) sasapi.Int) imageField {
 func boolField(name, api, desc string, get func(*image) sasapi.Bool) imageField {
 	return imageField{name: name, api: api, desc: desc, typ: types.BoolType,
 		schema: func(d string) schema.Attribute { return schema.BoolAttribute{Computed: true, MarkdownDescription: d} },
-		value: func(i *image, c *valueCache) tftypes.Value { return c.bool(get(i)) },
+		value:  func(i *image, c *valueCache) tftypes.Value { return c.bool(get(i)) },
 	}
 }
 
@@ -164,4 +164,3 @@ func stringValue(s sasapi.String) attr.Value {
 	}
 	return types.StringValue(s.Value)
 }
-

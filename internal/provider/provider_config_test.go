@@ -103,4 +103,3 @@ func TestSettings_plainHTTPWarnsOnlyForRemoteEndpoints(t *testing.T) {
 		}
 	}
 }
-
