@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aliyun/credentials-go/credentials"
 	"github.com/alibabacloud-go/tea/dara"
+	"github.com/aliyun/credentials-go/credentials"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
