@@ -2,6 +2,7 @@ package sasapi
 
 import (
 	"bytes"
+	"io"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
@@ -90,12 +91,19 @@ func (e *TransportError) Error() string {
 func (e *TransportError) Unwrap() error { return e.Err }
 
 // DecodeError is a 2xx response whose body is not the documented shape.
-// It is retried: gateways occasionally answer 200 with a truncated body.
+// A truncated or empty body is retried (gateways produce them); a field of
+// the wrong type is not, since asking again gives the same answer.
 type DecodeError struct {
 	Action    string
 	RequestID string
 	Attempts  int
 	Err       error
+}
+
+// Retryable reports whether the body looks cut short rather than wrong.
+func (e *DecodeError) Retryable() bool {
+	var syntax *json.SyntaxError
+	return errors.As(e.Err, &syntax) || errors.Is(e.Err, io.ErrUnexpectedEOF) || errors.Is(e.Err, errNoPageInfo)
 }
 
 func (e *DecodeError) Error() string {
@@ -128,7 +136,10 @@ func parseErrorResponse(action string, status int, header http.Header, body []by
 	e := &APIError{Action: action, HTTPStatus: status, RetryAfter: parseRetryAfter(header.Get("Retry-After"))}
 	var eb errorBody
 	if err := json.Unmarshal(body, &eb); err == nil && eb.Code != "" {
-		e.Code, e.Message, e.RequestID, e.Recommend = eb.Code, eb.Message, eb.RequestID, eb.Recommend
+		e.Code, e.Message, e.RequestID, e.Recommend = eb.Code, validUTF8(eb.Message), eb.RequestID, eb.Recommend
+		if e.RequestID == "" {
+			e.RequestID = header.Get("x-acs-request-id")
+		}
 		return e
 	}
 	e.Code = fmt.Sprintf("HTTP%d", status)
@@ -143,7 +154,7 @@ func parseErrorResponse(action string, status int, header http.Header, body []by
 // summariseBody extracts something readable from a non-JSON error page.
 func summariseBody(body []byte) string {
 	if m := htmlTitle.FindSubmatch(body); m != nil {
-		return truncate(string(bytes.TrimSpace(m[1])), 120)
+		return truncate(validUTF8(string(bytes.TrimSpace(m[1]))), 120)
 	}
 	text := strings.TrimSpace(validUTF8(string(body)))
 	if i := strings.IndexByte(text, '\n'); i >= 0 {
@@ -196,7 +207,7 @@ func IsRetryable(err error) bool {
 		return !IsCertificateError(te.Err)
 	}
 	var de *DecodeError
-	return errors.As(err, &de)
+	return errors.As(err, &de) && de.Retryable()
 }
 
 // setAttempts records how many requests were made on the error's behalf.

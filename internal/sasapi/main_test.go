@@ -102,14 +102,14 @@ func startRecordingFake(t testing.TB, opts fakesas.Options) *recordingFake {
 	t.Helper()
 	rf := &recordingFake{Server: fakesas.New(opts)}
 	rf.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rf.Server.ServeHTTP(w, r)
+		rf.ServeHTTP(w, r)
 		rf.mu.Lock()
 		rf.ids = append(rf.ids, w.Header().Get("x-acs-request-id"))
 		rf.mu.Unlock()
 	}))
 	t.Cleanup(func() {
 		rf.srv.Close()
-		rf.Server.Close()
+		rf.Close() // the embedded fake
 	})
 	return rf
 }

@@ -3,6 +3,7 @@ package sasapi
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 )
 
@@ -138,12 +139,13 @@ func EncodeCriteria(criteria []Criterion, logicalExp string) (string, error) {
 func DecodeImageInstancesPage(body []byte) (*DescribeImageInstancesResponse, error) {
 	// encoding/json appends into the slice it finds: sizing it from the
 	// number of records saves the growth copies of a 100-image page.
-	resp := DescribeImageInstancesResponse{ImageInstanceList: make([]ImageInstance, 0, bytes.Count(body, uuidKey))}
+	hint := min(bytes.Count(body, uuidKey), 10*MaxPageSize) // a hostile body must not size memory
+	resp := DescribeImageInstancesResponse{ImageInstanceList: make([]ImageInstance, 0, hint)}
 	if err := json.Unmarshal(body, &resp); err != nil {
 		return nil, fmt.Errorf("decoding DescribeImageInstances response: %w", err)
 	}
 	if resp.PageInfo == nil || !resp.PageInfo.TotalCount.Valid {
-		return nil, fmt.Errorf("decoding DescribeImageInstances response: no PageInfo.TotalCount in the body (%d bytes)", len(body))
+		return nil, fmt.Errorf("decoding DescribeImageInstances response (%d bytes): %w", len(body), errNoPageInfo)
 	}
 	if resp.PageInfo.TotalCount.Value < 0 {
 		return nil, fmt.Errorf("decoding DescribeImageInstances response: negative TotalCount %d", resp.PageInfo.TotalCount.Value)
@@ -152,6 +154,10 @@ func DecodeImageInstancesPage(body []byte) (*DescribeImageInstancesResponse, err
 }
 
 var uuidKey = []byte(`"Uuid"`)
+
+// errNoPageInfo marks a 200 body without paging information, such as the
+// empty body a misbehaving gateway sends.
+var errNoPageInfo = errors.New("no PageInfo.TotalCount in the body")
 
 // DecodeImageCriteria decodes a DescribeImageCriteria response body.
 func DecodeImageCriteria(body []byte) (*DescribeImageCriteriaResponse, error) {

@@ -90,34 +90,37 @@ func (c *Client) ListImageInstances(ctx context.Context, query ImageQuery, opts 
 	progress := &progressReporter{fn: opts.OnPage, pages: plan.pages, total: plan.total}
 	progress.report(1, len(first.ImageInstanceList))
 
-	pages := make([]*DescribeImageInstancesResponse, plan.pages)
-	pages[0] = first
+	f := &pageFetcher{client: c, query: query, pageSize: plan.pageSize, limiter: limiter, observe: observe, progress: progress, pages: map[int]*DescribeImageInstancesResponse{1: first}}
 	if plan.pages > 1 {
-		f := &pageFetcher{client: c, query: query, pageSize: requestSize, pages: pages, limiter: limiter, observe: observe, progress: progress}
-		if err := f.fetch(ctx, concurrency); err != nil {
+		if err := f.fetch(ctx, plan.pages, concurrency); err != nil {
 			return nil, err
 		}
 	}
+	if err := f.followGrowth(ctx, plan); err != nil {
+		return nil, err
+	}
 
-	listing := assemble(pages, plan)
+	listing := assemble(f.ordered(), plan)
 	listing.Retries = int(retries.Load())
 	return listing, nil
 }
 
 // pagePlan is what the first page tells us about the rest.
 type pagePlan struct {
-	total    int // TotalCount of the first page
-	want     int // images to collect: total, or MaxResults if smaller
-	pageSize int // page size the service serves
-	pages    int // pages to request, the first included
+	total      int // TotalCount of the first page
+	maxResults int // 0: no limit
+	pageSize   int // page size the service serves
+	pages      int // pages to request, the first included
 }
 
 func planPages(first *DescribeImageInstancesResponse, requested, maxResults int) pagePlan {
 	total := int(first.PageInfo.TotalCount.Value)
 	got := len(first.ImageInstanceList)
 	size := requested
-	if served := first.PageInfo.PageSize; served.Valid && served.Value > 0 && int(served.Value) < size {
-		size = int(served.Value)
+	if served := first.PageInfo.PageSize; served.Valid {
+		if served.Value > 0 && int(served.Value) < size {
+			size = int(served.Value)
+		}
 	} else if got > 0 && got < size && got < total {
 		// The service capped the page without saying so.
 		size = got
@@ -128,32 +131,36 @@ func planPages(first *DescribeImageInstancesResponse, requested, maxResults int)
 	}
 	pages := 1
 	if got > 0 && want > size {
-		pages = (want + size - 1) / size
+		pages = (want-1)/size + 1 // no overflow, whatever TotalCount says
 	}
-	return pagePlan{total: total, want: want, pageSize: size, pages: pages}
+	return pagePlan{total: total, maxResults: maxResults, pageSize: size, pages: pages}
 }
 
-// pageFetcher fetches pages 2..n concurrently into their slots.
+// pageFetcher fetches pages concurrently into a map keyed by page number:
+// a map, not a slice sized by TotalCount, so an absurd count costs nothing
+// once pages run out.
 type pageFetcher struct {
 	client   *Client
 	query    ImageQuery
 	pageSize int
-	pages    []*DescribeImageInstancesResponse
 	limiter  *aimd
 	observe  retryObserver
 	progress *progressReporter
 
+	mu     sync.Mutex
+	pages  map[int]*DescribeImageInstancesResponse
 	next   atomic.Int64 // last page number handed out
 	stopAt atomic.Int64 // first page that came back empty: later ones are skipped
 }
 
-func (f *pageFetcher) fetch(ctx context.Context, concurrency int) error {
+// fetch requests pages 2..last, at most concurrency at a time.
+func (f *pageFetcher) fetch(ctx context.Context, last, concurrency int) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	f.next.Store(1)
-	f.stopAt.Store(int64(len(f.pages)) + 1)
+	f.stopAt.Store(int64(last) + 1)
 
-	workers := min(concurrency, len(f.pages)-1)
+	workers := min(concurrency, last-1)
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
@@ -163,35 +170,42 @@ func (f *pageFetcher) fetch(ctx context.Context, concurrency int) error {
 		})
 	}
 	wg.Wait()
-	if err := context.Cause(ctx); err != nil {
-		return err
-	}
-	return nil
+	return context.Cause(ctx)
 }
 
 func (f *pageFetcher) work(ctx context.Context) error {
 	for {
 		page := int(f.next.Add(1))
-		if page > len(f.pages) || int64(page) >= f.stopAt.Load() {
+		if int64(page) >= f.stopAt.Load() {
 			return nil
 		}
 		if err := f.limiter.acquire(ctx); err != nil {
 			return context.Cause(ctx)
 		}
-		resp, err := f.client.describeImageInstances(ctx, DescribeImageInstancesRequest{ImageQuery: f.query, CurrentPage: page, PageSize: f.pageSize}, f.observe)
+		resp, err := f.get(ctx, page)
 		f.limiter.release(err == nil)
 		if err != nil {
 			if cause := context.Cause(ctx); cause != nil && ctx.Err() != nil {
 				return cause
 			}
-			return fmt.Errorf("page %d: %w", page, err)
+			return err
 		}
-		f.pages[page-1] = resp
 		if len(resp.ImageInstanceList) == 0 {
 			f.lowerStop(int64(page))
 		}
-		f.progress.report(page, len(resp.ImageInstanceList))
 	}
+}
+
+func (f *pageFetcher) get(ctx context.Context, page int) (*DescribeImageInstancesResponse, error) {
+	resp, err := f.client.describeImageInstances(ctx, DescribeImageInstancesRequest{ImageQuery: f.query, CurrentPage: page, PageSize: f.pageSize}, f.observe)
+	if err != nil {
+		return nil, fmt.Errorf("page %d: %w", page, err)
+	}
+	f.mu.Lock()
+	f.pages[page] = resp
+	f.mu.Unlock()
+	f.progress.report(page, len(resp.ImageInstanceList))
+	return resp, nil
 }
 
 func (f *pageFetcher) lowerStop(page int64) {
@@ -203,22 +217,66 @@ func (f *pageFetcher) lowerStop(page int64) {
 	}
 }
 
+// followGrowth reads on, one page at a time, while the service shows it
+// holds more images than its first TotalCount: more records arrived than
+// announced, or a later page announced more, and the last page was full.
+// It stops at the first short page, at MaxResults, or after as many extra
+// pages as were planned (plus a margin), so it always ends.
+func (f *pageFetcher) followGrowth(ctx context.Context, plan pagePlan) error {
+	last := len(f.pages)
+	for extra := 0; extra < plan.pages+10; extra++ {
+		received, maxTotal := 0, plan.total
+		for _, p := range f.pages {
+			received += len(p.ImageInstanceList)
+			maxTotal = max(maxTotal, int(p.PageInfo.TotalCount.Value))
+		}
+		lastPage := f.pages[last]
+		grew := received > plan.total || maxTotal > plan.total
+		if !grew || lastPage == nil || len(lastPage.ImageInstanceList) < f.pageSize ||
+			(plan.maxResults > 0 && received >= plan.maxResults) {
+			return nil
+		}
+		last++
+		if _, err := f.get(ctx, last); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ordered returns the fetched pages in page order, up to the first gap.
+func (f *pageFetcher) ordered() []*DescribeImageInstancesResponse {
+	out := make([]*DescribeImageInstancesResponse, 0, len(f.pages))
+	for page := 1; ; page++ {
+		p, ok := f.pages[page]
+		if !ok {
+			return out
+		}
+		out = append(out, p)
+	}
+}
+
 // assemble concatenates the pages in order, drops repeated Uuids, stops at
-// the wanted count and explains any inconsistency it saw.
+// MaxResults and explains any inconsistency it saw.
 func assemble(pages []*DescribeImageInstancesResponse, plan pagePlan) *Listing {
-	listing := &Listing{TotalCount: plan.total, PageSize: plan.pageSize, Images: make([]ImageInstance, 0, plan.want)}
-	seen := make(map[string]struct{}, plan.want)
+	received := 0
+	for _, p := range pages {
+		received += len(p.ImageInstanceList)
+	}
+	limit := received
+	if plan.maxResults > 0 {
+		limit = min(limit, plan.maxResults)
+	}
+	listing := &Listing{TotalCount: plan.total, PageSize: plan.pageSize, Images: make([]ImageInstance, 0, limit)}
+	seen := make(map[string]struct{}, limit)
 	totalChanged := -1
 	for i, page := range pages {
-		if page == nil {
-			continue
-		}
 		listing.Requests++
 		if t := int(page.PageInfo.TotalCount.Value); t != plan.total && totalChanged < 0 {
 			totalChanged = t
 		}
 		for k := range page.ImageInstanceList {
-			if len(listing.Images) == plan.want {
+			if len(listing.Images) == limit {
 				break
 			}
 			img := &page.ImageInstanceList[k]
@@ -245,8 +303,15 @@ func consistencyWarnings(l *Listing, plan pagePlan, totalChanged int) []string {
 	if l.Duplicates > 0 {
 		warnings = append(warnings, fmt.Sprintf("The image listing changed during the read: %d image(s) appeared on two pages and were kept once (records were added or removed between pages).", l.Duplicates))
 	}
-	if got := len(l.Images); got < plan.want {
-		warnings = append(warnings, fmt.Sprintf("The service reported %d matching images but returned only %d before its pages ran out; the result may be incomplete.", plan.want, got))
+	want := plan.total
+	if plan.maxResults > 0 {
+		want = min(want, plan.maxResults)
+	}
+	switch got := len(l.Images) + l.Duplicates; {
+	case got < want:
+		warnings = append(warnings, fmt.Sprintf("The service reported %d matching images but returned only %d before its pages ran out; the result may be incomplete.", want, len(l.Images)))
+	case got > plan.total && plan.maxResults == 0:
+		warnings = append(warnings, fmt.Sprintf("The image listing changed during the read: the service returned %d images, more than the %d it reported; all of them are in the result.", got, plan.total))
 	}
 	return warnings
 }

@@ -176,7 +176,7 @@ func parseInteger(text string) (int64, error) {
 	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
 		return 0, fmt.Errorf("expected an integer, got %q", truncate(text, 40))
 	}
-	if f != math.Trunc(f) || f > math.MaxInt64 || f < math.MinInt64 {
+	if f != math.Trunc(f) || f >= 0x1p63 || f < -0x1p63 {
 		return 0, fmt.Errorf("expected an integer in the 64-bit range, got %q", truncate(text, 40))
 	}
 	return int64(f), nil
@@ -204,9 +204,13 @@ func describeJSON(data []byte) string {
 	}
 }
 
+// truncate shortens s to at most n bytes, on a character boundary.
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
 	return s[:n] + "…"
 }

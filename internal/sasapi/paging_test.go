@@ -1,0 +1,578 @@
+package sasapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/terraform-sas/terraform-provider-sas/internal/fakesas"
+)
+
+func TestListImageInstancesReadsEveryPage(t *testing.T) {
+	cases := []struct {
+		name         string
+		images       int
+		maxPageSize  int // the service's silent cap; 0 means 100
+		opts         ListOptions
+		wantRequests int
+		wantImages   int
+		wantPageSize int
+		wantSizeSent string // PageSize parameter of the first request
+	}{
+		{name: "no images", images: 0, opts: ListOptions{PageSize: 100}, wantRequests: 1, wantImages: 0, wantPageSize: 100, wantSizeSent: "100"},
+		{name: "one image", images: 1, opts: ListOptions{PageSize: 100}, wantRequests: 1, wantImages: 1, wantPageSize: 100, wantSizeSent: "100"},
+		{name: "exactly one full page", images: 100, opts: ListOptions{PageSize: 100}, wantRequests: 1, wantImages: 100, wantPageSize: 100, wantSizeSent: "100"},
+		{name: "one more than a page", images: 101, opts: ListOptions{PageSize: 100}, wantRequests: 2, wantImages: 101, wantPageSize: 100, wantSizeSent: "100"},
+		{name: "many pages of 100", images: 537, opts: ListOptions{PageSize: 100}, wantRequests: 6, wantImages: 537, wantPageSize: 100, wantSizeSent: "100"},
+		{name: "many pages of 50", images: 537, opts: ListOptions{PageSize: 50}, wantRequests: 11, wantImages: 537, wantPageSize: 50, wantSizeSent: "50"},
+		{name: "default page size is the maximum", images: 537, wantRequests: 6, wantImages: 537, wantPageSize: MaxPageSize, wantSizeSent: "100"},
+		{name: "service caps the page size", images: 537, maxPageSize: 30, opts: ListOptions{PageSize: 100},
+			wantRequests: 18, wantImages: 537, wantPageSize: 30, wantSizeSent: "100"},
+		{name: "MaxResults across pages", images: 537, opts: ListOptions{PageSize: 100, MaxResults: 150},
+			wantRequests: 2, wantImages: 150, wantPageSize: 100, wantSizeSent: "100"},
+		{name: "MaxResults below one page", images: 537, opts: ListOptions{PageSize: 100, MaxResults: 5},
+			wantRequests: 1, wantImages: 5, wantPageSize: 5, wantSizeSent: "5"},
+		{name: "MaxResults above the total", images: 537, opts: ListOptions{PageSize: 100, MaxResults: 1000},
+			wantRequests: 6, wantImages: 537, wantPageSize: 100, wantSizeSent: "100"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			images := fakesas.GenerateImages(tc.images, 537)
+			fake := startFake(t, fakesas.Options{Images: images, MaxPageSize: tc.maxPageSize})
+			c := clientFor(t, fake.Endpoint())
+
+			listing, err := c.ListImageInstances(context.Background(), ImageQuery{}, tc.opts)
+			if err != nil {
+				t.Fatalf("ListImageInstances: %v", err)
+			}
+			if got, want := uuids(listing.Images), fakeUUIDs(images[:tc.wantImages]); !slices.Equal(got, want) {
+				t.Errorf("got %d images, want the first %d of the dataset in order", len(got), len(want))
+			}
+			if listing.TotalCount != tc.images {
+				t.Errorf("TotalCount = %d, want %d", listing.TotalCount, tc.images)
+			}
+			if listing.PageSize != tc.wantPageSize {
+				t.Errorf("PageSize = %d, want %d", listing.PageSize, tc.wantPageSize)
+			}
+			if listing.Requests != tc.wantRequests {
+				t.Errorf("Listing.Requests = %d, want %d", listing.Requests, tc.wantRequests)
+			}
+			if len(listing.Warnings) != 0 || listing.Duplicates != 0 || listing.Retries != 0 {
+				t.Errorf("Warnings, Duplicates, Retries = %q, %d, %d; want none", listing.Warnings, listing.Duplicates, listing.Retries)
+			}
+
+			reqs := fake.Requests()
+			if len(reqs) != tc.wantRequests {
+				t.Fatalf("fake saw %d DescribeImageInstances requests, want %d", len(reqs), tc.wantRequests)
+			}
+			if got := reqs[0].Query.Get("PageSize"); got != tc.wantSizeSent {
+				t.Errorf("first request PageSize = %q, want %q", got, tc.wantSizeSent)
+			}
+			var pages []int
+			for _, r := range reqs {
+				n, _ := strconv.Atoi(r.Query.Get("CurrentPage"))
+				pages = append(pages, n)
+			}
+			slices.Sort(pages)
+			for i, p := range pages {
+				if p != i+1 {
+					t.Fatalf("pages requested = %v, want 1..%d once each", pages, tc.wantRequests)
+				}
+			}
+		})
+	}
+}
+
+func TestListImageInstancesRejectsNegativeOptions(t *testing.T) {
+	c := clientFor(t, "127.0.0.1:1")
+	for _, opts := range []ListOptions{{PageSize: -1}, {MaxResults: -1}, {MaxConcurrency: -1}} {
+		if l, err := c.ListImageInstances(context.Background(), ImageQuery{}, opts); err == nil || l != nil {
+			t.Errorf("ListImageInstances(%+v) = %v, %v; want an error", opts, l, err)
+		}
+	}
+}
+
+// Concurrent paging is an optimisation only: at any concurrency, throttled
+// or not, the result is exactly what a sequential read returns.
+func TestConcurrentListingEqualsSequentialRead(t *testing.T) {
+	const n, pageSize = 1000, 20
+	fake := startFake(t, fakesas.Options{Images: fakesas.GenerateImages(n, 42), Seed: 7})
+	c := clientFor(t, fake.Endpoint(), withMaxRetries(5))
+
+	sequential, err := c.ListImageInstances(context.Background(), ImageQuery{}, ListOptions{PageSize: pageSize, MaxConcurrency: 1})
+	if err != nil {
+		t.Fatalf("sequential read: %v", err)
+	}
+	if len(sequential.Images) != n {
+		t.Fatalf("sequential read returned %d images, want %d", len(sequential.Images), n)
+	}
+
+	for _, throttled := range []bool{false, true} {
+		for _, concurrency := range []int{1, 2, 4, 8, 32} {
+			t.Run(fmt.Sprintf("throttled=%v/concurrency=%d", throttled, concurrency), func(t *testing.T) {
+				if throttled {
+					fake.SetFaults(fakesas.Fault{Kind: fakesas.FaultThrottling, Rate: 0.3, MaxConsecutive: 3})
+				} else {
+					fake.SetFaults()
+				}
+				fake.ResetCounters()
+
+				listing, err := c.ListImageInstances(context.Background(), ImageQuery{}, ListOptions{PageSize: pageSize, MaxConcurrency: concurrency})
+				if err != nil {
+					t.Fatalf("ListImageInstances: %v", err)
+				}
+				if !reflect.DeepEqual(listing.Images, sequential.Images) {
+					t.Errorf("result differs from the sequential read (%d vs %d images)", len(listing.Images), len(sequential.Images))
+				}
+				if len(listing.Warnings) != 0 || listing.Duplicates != 0 {
+					t.Errorf("Warnings, Duplicates = %q, %d; want none", listing.Warnings, listing.Duplicates)
+				}
+
+				faulted := 0
+				for _, r := range fake.Requests() {
+					if r.Fault != "" {
+						faulted++
+					}
+				}
+				if throttled && faulted == 0 {
+					t.Error("no request was throttled; the fault did not apply")
+				}
+				if listing.Retries != faulted {
+					t.Errorf("Listing.Retries = %d, want %d (the throttled requests)", listing.Retries, faulted)
+				}
+				if got, want := fake.Calls(ActionDescribeImageInstances), n/pageSize+faulted; got != want {
+					t.Errorf("fake saw %d requests, want %d pages + %d retries", got, n/pageSize, faulted)
+				}
+			})
+		}
+	}
+}
+
+// One Client serves many listings at once (the provider reads several data
+// sources in parallel).
+func TestClientIsSafeForConcurrentListings(t *testing.T) {
+	images := fakesas.GenerateImages(300, 8)
+	fake := startFake(t, fakesas.Options{Images: images})
+	c := clientFor(t, fake.Endpoint())
+	want := fakeUUIDs(images)
+
+	var wg sync.WaitGroup
+	errs := make(chan error, 6)
+	for i := range 6 {
+		wg.Go(func() {
+			listing, err := c.ListImageInstances(context.Background(), ImageQuery{}, ListOptions{PageSize: 25 + i, MaxConcurrency: 3})
+			switch {
+			case err != nil:
+				errs <- err
+			case !slices.Equal(uuids(listing.Images), want):
+				errs <- fmt.Errorf("listing %d: wrong images", i)
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
+
+// When records are added or removed between pages, the result never holds
+// a record twice and the caller is told the listing moved under it.
+func TestListingChangedDuringTheRead(t *testing.T) {
+	cases := []struct {
+		name           string
+		change         func(old []fakesas.Image) []fakesas.Image
+		wantDuplicates int
+		wantImages     int
+	}{
+		{
+			name:           "images added at the front",
+			change:         func(old []fakesas.Image) []fakesas.Image { return append(fakesas.GenerateImages(5, 999), old...) },
+			wantDuplicates: 5, // the last 5 of page 1 come back on page 2
+			wantImages:     250,
+		},
+		{
+			name:           "images removed at the front",
+			change:         func(old []fakesas.Image) []fakesas.Image { return old[5:] },
+			wantDuplicates: 0,
+			wantImages:     245, // 5 records slid from page 2 onto page 1 and were missed
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			images := fakesas.GenerateImages(250, 4)
+			fake := startFake(t, fakesas.Options{Images: images})
+			fake.OnDescribeImageInstances(func(call int) {
+				if call == 1 {
+					fake.SetImages(tc.change(images))
+				}
+			})
+			c := clientFor(t, fake.Endpoint())
+
+			listing, err := c.ListImageInstances(context.Background(), ImageQuery{}, ListOptions{PageSize: 100, MaxConcurrency: 1})
+			if err != nil {
+				t.Fatalf("ListImageInstances: %v", err)
+			}
+			seen := map[string]bool{}
+			for _, id := range uuids(listing.Images) {
+				if seen[id] {
+					t.Errorf("Uuid %s appears twice", id)
+				}
+				seen[id] = true
+			}
+			if listing.Duplicates != tc.wantDuplicates {
+				t.Errorf("Duplicates = %d, want %d", listing.Duplicates, tc.wantDuplicates)
+			}
+			if len(listing.Images) != tc.wantImages {
+				t.Errorf("got %d images, want %d", len(listing.Images), tc.wantImages)
+			}
+			if !slices.ContainsFunc(listing.Warnings, func(w string) bool { return strings.Contains(w, "changed during the read") }) {
+				t.Errorf("Warnings = %q, want one saying the listing changed during the read", listing.Warnings)
+			}
+		})
+	}
+}
+
+// A TotalCount larger than the data must not make the listing loop or
+// fetch without bound: it stops at the first empty page and says so.
+func TestTotalCountLargerThanTheData(t *testing.T) {
+	const n, override, pageSize = 537, 5000, 100
+	for _, concurrency := range []int{1, 8} {
+		t.Run(fmt.Sprintf("concurrency=%d", concurrency), func(t *testing.T) {
+			images := fakesas.GenerateImages(n, 3)
+			fake := startFake(t, fakesas.Options{Images: images})
+			fake.SetTotalCountOverride(override)
+			c := clientFor(t, fake.Endpoint())
+
+			listing, err := c.ListImageInstances(context.Background(), ImageQuery{}, ListOptions{PageSize: pageSize, MaxConcurrency: concurrency})
+			if err != nil {
+				t.Fatalf("ListImageInstances: %v", err)
+			}
+			if !slices.Equal(uuids(listing.Images), fakeUUIDs(images)) {
+				t.Errorf("got %d images, want the %d of the dataset in order", len(listing.Images), n)
+			}
+			if listing.TotalCount != override {
+				t.Errorf("TotalCount = %d, want the reported %d", listing.TotalCount, override)
+			}
+			want := fmt.Sprintf("reported %d matching images but returned only %d", override, n)
+			if !slices.ContainsFunc(listing.Warnings, func(w string) bool { return strings.Contains(w, want) }) {
+				t.Errorf("Warnings = %q, want one containing %q", listing.Warnings, want)
+			}
+			calls := fake.Calls(ActionDescribeImageInstances)
+			if bound := (override + pageSize - 1) / pageSize; calls > bound {
+				t.Errorf("fake saw %d requests, more than ceil(TotalCount/PageSize) = %d", calls, bound)
+			}
+			if concurrency == 1 && calls != n/pageSize+2 {
+				t.Errorf("sequential read made %d requests, want %d (the data, then one empty page)", calls, n/pageSize+2)
+			}
+		})
+	}
+}
+
+// A page that fails for good fails the listing: never a partial Listing
+// that looks complete.
+func TestPageFailureFailsTheWholeListing(t *testing.T) {
+	cases := []struct {
+		name        string
+		concurrency int
+		maxRetries  int
+		faultAfter  int // served pages before the fault is switched on
+		fault       fakesas.Fault
+		wantCode    string
+		wantCalls   int // 0: not checked
+	}{
+		{name: "NoPermission on the 3rd request, sequential", concurrency: 1, maxRetries: 0, faultAfter: 2,
+			fault: fakesas.Fault{Kind: fakesas.FaultNoPermission, Count: 1}, wantCode: "NoPermission", wantCalls: 3},
+		{name: "NoPermission mid-listing, concurrent", concurrency: 4, maxRetries: 0, faultAfter: 2,
+			fault: fakesas.Fault{Kind: fakesas.FaultNoPermission, Count: 1}, wantCode: "NoPermission"},
+		{name: "ServerError outlasting the retries, concurrent", concurrency: 4, maxRetries: 2, faultAfter: 1,
+			fault: fakesas.Fault{Kind: fakesas.FaultServerError}, wantCode: "ServerError"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			fake := startFake(t, fakesas.Options{Images: fakesas.GenerateImages(537, 5)})
+			fake.OnDescribeImageInstances(func(call int) {
+				if call == tc.faultAfter {
+					fake.SetFaults(tc.fault)
+				}
+			})
+			c := clientFor(t, fake.Endpoint(), withMaxRetries(tc.maxRetries))
+
+			listing, err := c.ListImageInstances(context.Background(), ImageQuery{}, ListOptions{PageSize: 50, MaxConcurrency: tc.concurrency})
+			if listing != nil {
+				t.Errorf("got a Listing of %d images alongside the error", len(listing.Images))
+			}
+			var apiErr *APIError
+			if !errors.As(err, &apiErr) || apiErr.Code != tc.wantCode {
+				t.Fatalf("error = %v, want an APIError %s", err, tc.wantCode)
+			}
+			if apiErr.Attempts != tc.maxRetries+1 {
+				t.Errorf("Attempts = %d, want %d", apiErr.Attempts, tc.maxRetries+1)
+			}
+			if !strings.Contains(err.Error(), "page ") {
+				t.Errorf("error does not name the page: %v", err)
+			}
+			if tc.wantCalls > 0 && fake.Calls(ActionDescribeImageInstances) != tc.wantCalls {
+				t.Errorf("fake saw %d requests, want %d", fake.Calls(ActionDescribeImageInstances), tc.wantCalls)
+			}
+		})
+	}
+}
+
+func TestOnPageReportsEveryPageOnce(t *testing.T) {
+	const n, pageSize, pages = 537, 100, 6
+	for _, concurrency := range []int{1, 4} {
+		t.Run(fmt.Sprintf("concurrency=%d", concurrency), func(t *testing.T) {
+			fake := startFake(t, fakesas.Options{Images: fakesas.GenerateImages(n, 6)})
+			c := clientFor(t, fake.Endpoint())
+			var mu sync.Mutex
+			var reports []PageProgress
+			onPage := func(p PageProgress) {
+				mu.Lock()
+				reports = append(reports, p)
+				mu.Unlock()
+			}
+
+			listing, err := c.ListImageInstances(context.Background(), ImageQuery{}, ListOptions{PageSize: pageSize, MaxConcurrency: concurrency, OnPage: onPage})
+			if err != nil {
+				t.Fatalf("ListImageInstances: %v", err)
+			}
+			if len(reports) != pages {
+				t.Fatalf("OnPage called %d times, want %d: %+v", len(reports), pages, reports)
+			}
+			seen := map[int]bool{}
+			maxImages := 0
+			for _, r := range reports {
+				if r.Pages != pages || r.TotalCount != n || seen[r.Page] || r.Page < 1 || r.Page > pages {
+					t.Errorf("bad report %+v", r)
+				}
+				seen[r.Page] = true
+				maxImages = max(maxImages, r.Images)
+			}
+			if maxImages != len(listing.Images) {
+				t.Errorf("final Images = %d, want %d", maxImages, len(listing.Images))
+			}
+			if concurrency == 1 {
+				for i, r := range reports {
+					if r.Page != i+1 || r.Images != min((i+1)*pageSize, n) {
+						t.Errorf("report %d = %+v, want page %d with %d images so far", i, r, i+1, min((i+1)*pageSize, n))
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestAIMDLimiter(t *testing.T) {
+	ctx := context.Background()
+
+	t.Run("halves on throttling, never below 1", func(t *testing.T) {
+		a := newAIMD(8)
+		for _, want := range []int{4, 2, 1, 1, 1} {
+			a.throttled()
+			if got := a.current(); got != want {
+				t.Fatalf("limit after throttling = %d, want %d", got, want)
+			}
+		}
+		if got := newAIMD(0).current(); got != 1 {
+			t.Errorf("newAIMD(0) limit = %d, want 1", got)
+		}
+	})
+
+	t.Run("grows back to max after successes, no further", func(t *testing.T) {
+		a := newAIMD(8)
+		a.throttled()
+		a.throttled()
+		a.throttled() // limit 1
+		successes := 0
+		for a.current() < 8 {
+			if successes > 100 {
+				t.Fatalf("limit stuck at %d after %d successes", a.current(), successes)
+			}
+			if err := a.acquire(ctx); err != nil {
+				t.Fatal(err)
+			}
+			a.release(true)
+			successes++
+		}
+		// Additive increase: one more per run of `limit` successes, 1+2+...+7.
+		if successes != 28 {
+			t.Errorf("took %d successes to grow from 1 to 8, want 28", successes)
+		}
+		for range 50 {
+			_ = a.acquire(ctx)
+			a.release(true)
+		}
+		if got := a.current(); got != 8 {
+			t.Errorf("limit = %d after more successes, want max 8", got)
+		}
+	})
+
+	t.Run("failures do not grow the limit", func(t *testing.T) {
+		a := newAIMD(4)
+		a.throttled() // 2
+		for range 20 {
+			_ = a.acquire(ctx)
+			a.release(false)
+		}
+		if got := a.current(); got != 2 {
+			t.Errorf("limit = %d after failures, want 2", got)
+		}
+	})
+
+	t.Run("acquire blocks at the limit until a release", func(t *testing.T) {
+		a := newAIMD(2)
+		for range 2 {
+			if err := a.acquire(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		acquired := make(chan error, 1)
+		go func() { acquired <- a.acquire(ctx) }()
+		select {
+		case err := <-acquired:
+			t.Fatalf("third acquire returned (%v) with 2 of 2 slots in use", err)
+		case <-time.After(50 * time.Millisecond):
+		}
+		a.release(true)
+		if err := <-acquired; err != nil {
+			t.Fatalf("acquire after release: %v", err)
+		}
+	})
+
+	t.Run("a lowered limit holds back new requests", func(t *testing.T) {
+		a := newAIMD(4)
+		for range 4 {
+			_ = a.acquire(ctx)
+		}
+		a.throttled() // limit 2, 4 in flight
+		a.release(false)
+		a.release(false) // 2 in flight: still at the limit
+		short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+		defer cancel()
+		if err := a.acquire(short); !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("acquire with 2 in flight and limit 2 = %v, want it to wait until the deadline", err)
+		}
+		a.release(false)
+		if err := a.acquire(ctx); err != nil {
+			t.Fatalf("acquire below the limit: %v", err)
+		}
+	})
+
+	t.Run("acquire honours cancellation", func(t *testing.T) {
+		a := newAIMD(1)
+		_ = a.acquire(ctx)
+		cctx, cancel := context.WithCancel(ctx)
+		result := make(chan error, 1)
+		go func() { result <- a.acquire(cctx) }()
+		cancel()
+		select {
+		case err := <-result:
+			if !errors.Is(err, context.Canceled) {
+				t.Errorf("acquire = %v, want context.Canceled", err)
+			}
+		case <-time.After(2 * time.Second):
+			t.Fatal("acquire did not return after cancellation")
+		}
+	})
+}
+
+// A service that computes the offset of a page from the PageSize it was
+// asked for and only then caps the page (the real service's behaviour is
+// undocumented). Paging must follow the size actually served for every page.
+func TestPagingFollowsTheServedPageSizeOnLaterPages(t *testing.T) {
+	const total, served = 120, 50
+	endpoint, _ := stubServer(t, func(w http.ResponseWriter, r *http.Request) {
+		size, _ := strconv.Atoi(r.URL.Query().Get("PageSize"))
+		page, _ := strconv.Atoi(r.URL.Query().Get("CurrentPage"))
+		start := min((page-1)*size, total)
+		end := min(start+min(size, served), total)
+		var b strings.Builder
+		for i := start; i < end; i++ {
+			if i > start {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, `{"Uuid":"u%d"}`, i)
+		}
+		fmt.Fprintf(w, `{"RequestId":"R","PageInfo":{"CurrentPage":%d,"PageSize":%d,"TotalCount":%d,"Count":%d},"ImageInstanceList":[%s]}`,
+			page, min(size, served), total, end-start, b.String())
+	})
+	c := clientFor(t, endpoint)
+	listing, err := c.ListImageInstances(context.Background(), ImageQuery{}, ListOptions{PageSize: 100, MaxConcurrency: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(listing.Images) != total || len(listing.Warnings) != 0 {
+		t.Errorf("got %d of %d images, warnings %q", len(listing.Images), total, listing.Warnings)
+	}
+}
+
+// A TotalCount no real account has must not crash the provider or make it
+// allocate by the reported count.
+func TestAbsurdTotalCountDoesNotPanic(t *testing.T) {
+	endpoint, _ := stubServer(t, func(w http.ResponseWriter, r *http.Request) {
+		page := r.URL.Query().Get("CurrentPage")
+		list := `[]`
+		if page == "1" {
+			list = `[{"Uuid":"only"}]`
+		}
+		fmt.Fprintf(w, `{"RequestId":"R","PageInfo":{"TotalCount":%d},"ImageInstanceList":%s}`, int64(math.MaxInt64), list)
+	})
+	c := clientFor(t, endpoint)
+	defer func() {
+		if p := recover(); p != nil {
+			t.Fatalf("ListImageInstances panicked: %v", p)
+		}
+	}()
+	listing, err := c.ListImageInstances(context.Background(), ImageQuery{}, ListOptions{PageSize: 100, MaxConcurrency: 2})
+	if err == nil && len(listing.Images) != 1 {
+		t.Errorf("got %d images, want the 1 served", len(listing.Images))
+	}
+}
+
+// A TotalCount that lags behind the data (records added after the count
+// was taken) must not cut the result silently: either every record served
+// is kept or the caller is warned that some were dropped.
+func TestRecordsBeyondTotalCountAreNotDroppedSilently(t *testing.T) {
+	cases := []struct {
+		name   string
+		images int
+		total  int
+	}{
+		{name: "TotalCount below the data", images: 537, total: 150},
+		{name: "TotalCount 0 with a page of images", images: 3, total: 0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			endpoint, _ := stubServer(t, func(w http.ResponseWriter, r *http.Request) {
+				size, _ := strconv.Atoi(r.URL.Query().Get("PageSize"))
+				page, _ := strconv.Atoi(r.URL.Query().Get("CurrentPage"))
+				start := min((page-1)*size, tc.images)
+				end := min(start+size, tc.images)
+				var list []string
+				for i := start; i < end; i++ {
+					list = append(list, fmt.Sprintf(`{"Uuid":"u%d"}`, i))
+				}
+				fmt.Fprintf(w, `{"RequestId":"R","PageInfo":{"CurrentPage":%d,"PageSize":%d,"TotalCount":%d,"Count":%d},"ImageInstanceList":[%s]}`,
+					page, size, tc.total, len(list), strings.Join(list, ","))
+			})
+			c := clientFor(t, endpoint)
+			listing, err := c.ListImageInstances(context.Background(), ImageQuery{}, ListOptions{PageSize: 100})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(listing.Images) < tc.images && len(listing.Warnings) == 0 {
+				t.Errorf("kept %d of the %d images served, with no warning", len(listing.Images), tc.images)
+			}
+		})
+	}
+}
