@@ -3,8 +3,8 @@ package sasapi
 import (
 	"context"
 	"errors"
-	"io"
 	"fmt"
+	"io"
 	"net/http"
 	"slices"
 	"strings"

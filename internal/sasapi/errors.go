@@ -2,12 +2,12 @@ package sasapi
 
 import (
 	"bytes"
-	"io"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"regexp"
 	"strings"
