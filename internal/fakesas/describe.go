@@ -1,6 +1,7 @@
 package fakesas
 
 import (
+	"encoding/json"
 	"math"
 	"net/http"
 	"net/url"
@@ -24,7 +25,7 @@ type pageInfo struct {
 type imageInstancesResponse struct {
 	RequestID         string `json:"RequestId"`
 	PageInfo          pageInfo
-	ImageInstanceList []Image
+	ImageInstanceList []json.RawMessage
 }
 
 type imageCriteriaResponse struct {
@@ -88,16 +89,16 @@ func (s *Server) describeImageInstances(q url.Values, requestID string) ([]byte,
 	if e != nil {
 		return nil, e
 	}
-	images, override := s.snapshotImages()
+	data, override := s.snapshotImages()
 	// One pass counts every match and keeps only the requested page, so
 	// paging through a large dataset does not copy it on every request.
 	first := math.MaxInt // a page number so large the offset overflows is past the end
 	if iq.page-1 <= math.MaxInt/iq.pageSize {
 		first = (iq.page - 1) * iq.pageSize
 	}
-	page := make([]Image, 0, min(iq.pageSize, len(images)))
+	page := make([]json.RawMessage, 0, min(iq.pageSize, len(data.images)))
 	total := 0
-	for _, img := range images {
+	for i, img := range data.images {
 		if iq.scanned != nil && isScanned(img) != *iq.scanned {
 			continue
 		}
@@ -105,7 +106,12 @@ func (s *Server) describeImageInstances(q url.Values, requestID string) ([]byte,
 			continue
 		}
 		if total >= first && len(page) < iq.pageSize {
-			page = append(page, img)
+			raw, err := data.json(i)
+			if err != nil {
+				// Only a dataset value JSON cannot represent (a channel, NaN…) gets here.
+				return nil, newAPIError(http.StatusInternalServerError, "ServerError", "fakesas: %v", err)
+			}
+			page = append(page, raw)
 		}
 		total++
 	}
@@ -128,7 +134,7 @@ func (s *Server) describeImageInstances(q url.Values, requestID string) ([]byte,
 func (s *Server) describeImageCriteria(q url.Values, requestID string) ([]byte, *apiError) {
 	s.mu.Lock()
 	entries := s.criteria
-	images := s.images
+	images := s.data.images
 	s.mu.Unlock()
 	if kw := q.Get("Value"); kw != "" {
 		entries = criteriaMatchingKeyword(entries, images, kw)

@@ -2,6 +2,7 @@ package fakesas
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"maps"
@@ -10,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -77,7 +79,7 @@ type Server struct {
 	now         func() time.Time // the clock x-acs-date is checked against
 
 	mu            sync.Mutex
-	images        []Image
+	data          *dataset
 	criteria      []CriteriaEntry
 	latency       time.Duration
 	faults        []*faultState
@@ -119,7 +121,7 @@ func New(opts Options) *Server {
 		maxPageSize: maxPageSize,
 		seed:        opts.Seed,
 		now:         time.Now,
-		images:      copyImages(opts.Images),
+		data:        newDataset(copyImages(opts.Images)),
 		criteria:    criteria,
 		latency:     opts.Latency,
 		streaks:     map[streakKey]int{},
@@ -200,19 +202,19 @@ func (s *Server) Close() {
 
 // SetImages replaces the dataset.
 func (s *Server) SetImages(images []Image) {
-	cp := copyImages(images)
+	d := newDataset(copyImages(images))
 	s.mu.Lock()
-	s.images = cp
+	s.data = d
 	s.mu.Unlock()
 }
 
 // Images returns a copy of the dataset.
 func (s *Server) Images() []Image {
 	s.mu.Lock()
-	images := s.images
+	d := s.data
 	s.mu.Unlock()
-	// The stored slice is replaced, never modified, so copying outside the lock is safe.
-	return copyImages(images)
+	// The stored dataset is replaced, never modified, so copying outside the lock is safe.
+	return copyImages(d.images)
 }
 
 // copyImages copies the slice and each record, so neither the caller nor the
@@ -228,10 +230,37 @@ func copyImages(images []Image) []Image {
 	return out
 }
 
-func (s *Server) snapshotImages() ([]Image, int) {
+func (s *Server) snapshotImages() (*dataset, int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.images, s.totalOverride
+	return s.data, s.totalOverride
+}
+
+// dataset is an immutable set of images with each record's JSON encoded on
+// first use: encoding maps is the fake's main cost, and benchmarks measure
+// the client, not the fake.
+type dataset struct {
+	images  []Image
+	encoded []atomic.Pointer[json.RawMessage]
+}
+
+func newDataset(images []Image) *dataset {
+	return &dataset{images: images, encoded: make([]atomic.Pointer[json.RawMessage], len(images))}
+}
+
+// json returns the encoded record i. Two requests may encode the same
+// record at once; both store identical bytes.
+func (d *dataset) json(i int) (json.RawMessage, error) {
+	if p := d.encoded[i].Load(); p != nil {
+		return *p, nil
+	}
+	b, err := marshalJSON(d.images[i])
+	if err != nil {
+		return nil, err
+	}
+	raw := json.RawMessage(b)
+	d.encoded[i].Store(&raw)
+	return raw, nil
 }
 
 // SetFaults replaces the active faults, resets their counters and re-seeds
