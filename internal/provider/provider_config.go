@@ -191,6 +191,11 @@ func (m providerModel) assumeRoleSettings(lookup lookupFunc) *assumeRoleSettings
 			sessionExpiration: intOr(r.SessionExpiration, 3600),
 		}
 	}
+	// With OIDC variables set, ALIBABA_CLOUD_ROLE_ARN is the role the default
+	// chain already assumes through OIDC: assuming it again would fail.
+	if firstEnv(lookup, []string{"ALIBABA_CLOUD_OIDC_PROVIDER_ARN"}) != "" && firstEnv(lookup, []string{"ALIBABA_CLOUD_OIDC_TOKEN_FILE"}) != "" {
+		return nil
+	}
 	if arn := firstEnv(lookup, envRoleARN); arn != "" {
 		return &assumeRoleSettings{roleARN: arn, sessionName: "terraform-provider-sas", sessionExpiration: 3600}
 	}

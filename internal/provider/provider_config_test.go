@@ -103,3 +103,18 @@ func TestSettings_plainHTTPWarnsOnlyForRemoteEndpoints(t *testing.T) {
 		}
 	}
 }
+
+func TestResolve_roleARNOfOIDCIsNotAssumedTwice(t *testing.T) {
+	env := map[string]string{
+		"ALIBABA_CLOUD_ROLE_ARN":          "acs:ram::123:role/ci",
+		"ALIBABA_CLOUD_OIDC_PROVIDER_ARN": "acs:ram::123:oidc-provider/gh",
+		"ALIBABA_CLOUD_OIDC_TOKEN_FILE":   "/var/run/token",
+	}
+	s, diags := providerModel{}.resolve(mapLookup(env))
+	if diags.HasError() {
+		t.Fatal(diags)
+	}
+	if s.assumeRole != nil {
+		t.Fatalf("the OIDC role would be assumed a second time: %+v", s.assumeRole)
+	}
+}

@@ -1,0 +1,135 @@
+# Policy for Conftest (or OPA) over a Terraform JSON plan: deny a plan in
+# which a sas_image_instances data source found a risky or never-scanned
+# image, or could not be read at plan time.
+#
+#   terraform plan -out=tfplan
+#   terraform show -json tfplan > tfplan.json
+#   conftest test --policy examples/policy tfplan.json
+#
+# A data source appears in one of two places of the plan:
+#
+#   - read during plan (its arguments were known): its result is in
+#     prior_state.values.root_module, or in child_modules (at any depth) for a
+#     data source inside a module. The rules below check that result.
+#   - read during apply (an argument depends on a value known only after
+#     apply, such as an attribute of a resource that is not created yet): it
+#     is a resource_changes entry with mode "data" and actions ["read"], and
+#     its result does not exist yet. The policy cannot see the image's risk,
+#     so it denies, unless the data document sets allow_deferred_reads to
+#     true (conftest test --data allow.json, with allow.json holding
+#     {"allow_deferred_reads": true}); a postcondition on the data source
+#     then has to be the gate, since it runs when the data source is read.
+#
+# A data source nested in a check block is planned as a read on every plan,
+# with action_reason "read_because_check_nested", but its result is already
+# known: the policy checks that result like any other.
+#
+# Written in Rego v1 syntax; the rego.v1 import lets older Conftest releases
+# that still default to v0 parse it too.
+package main
+
+import rego.v1
+
+image_type := "sas_image_instances"
+
+# allow_deferred_reads: accept plans whose image lookups only happen during
+# apply (the default is to deny them: the image's risk is unknown).
+default deferred_reads_allowed := false
+
+deferred_reads_allowed if data.allow_deferred_reads == true
+
+# Reads planned for apply, by address. A read whose result is already known
+# (a data source nested in a check block) is not deferred.
+planned_reads[change.address] := change if {
+	some change in input.resource_changes
+	change.mode == "data"
+	change.type == image_type
+	change.change.actions == ["read"]
+}
+
+deferred_reads[address] := change if {
+	some address, change in planned_reads
+	has_unknown_result(change)
+}
+
+# Whether some attribute of the read's result is unknown until apply. (This
+# also tells a check block read from a deferred one where the plan has no
+# action_reason.)
+has_unknown_result(change) if {
+	walk(object.get(change.change, "after_unknown", {}), [_, unknown])
+	unknown == true
+}
+
+# Results known at plan time, as {address, values}: every sas_image_instances
+# data source in the prior state, in the root module or any child module,
+# that is not read again during apply...
+results contains {"address": resource.address, "values": resource.values} if {
+	some path, resource
+	walk(object.get(input, ["prior_state", "values", "root_module"], {}), [path, resource])
+	count(path) >= 2
+	path[count(path) - 2] == "resources"
+	resource.mode == "data"
+	resource.type == image_type
+	not planned_reads[resource.address]
+}
+
+# ...and every check block read, whose planned result is already known.
+results contains {"address": address, "values": change.change.after} if {
+	some address, change in planned_reads
+	not deferred_reads[address]
+}
+
+deny contains msg if {
+	some result in results
+	names := {image_name(image) | some image in images(result.values); image.risk_status == "YES"}
+	risky := max({object.get(result.values, ["summary", "risky"], 0), count(names)})
+	risky > 0
+	msg := sprintf("%s: %d risky image(s) (risk_status YES): %s", [result.address, risky, listing(names)])
+}
+
+deny contains msg if {
+	some result in results
+	names := {image_name(image) | some image in images(result.values); not scanned(image)}
+	not_scanned := max({object.get(result.values, ["summary", "not_scanned"], 0), count(names)})
+	not_scanned > 0
+	msg := sprintf("%s: %d image(s) never successfully scanned, so their risk is unknown: %s", [result.address, not_scanned, listing(names)])
+}
+
+deny contains msg if {
+	some address, change in deferred_reads
+	not deferred_reads_allowed
+	msg := sprintf("%s: image risk unknown until apply: the data source is read during apply%s, so this plan does not show which image it finds. Make its arguments known at plan time, or set allow_deferred_reads and gate with a postcondition on the data source.", [address, reason(change)])
+}
+
+warn contains msg if {
+	some address, change in deferred_reads
+	deferred_reads_allowed
+	msg := sprintf("%s: image risk unknown until apply%s; allowed by allow_deferred_reads, so only a postcondition on the data source can stop a risky image.", [address, reason(change)])
+}
+
+warn contains msg if {
+	some result in results
+	object.get(result.values, ["summary", "images"], 0) == 0
+	msg := sprintf("%s: matched no image, so there was nothing to check.", [result.address])
+}
+
+images(values) := [image | some image in object.get(values, "images", [])]
+
+# Scanned means a scan finished: SUCCESS and a scan time. A never-scanned
+# image has zero counts and risk_status NO, which means unknown, not safe.
+scanned(image) if {
+	image.sca_status == "SUCCESS"
+	image.last_scanned_at != null
+}
+
+image_name(image) := sprintf("%v:%v", [image.repo_name, image.tag])
+
+listing(names) := concat(", ", sort(names)) if count(names) > 0
+
+listing(names) := "names not in the plan (summary_only)" if count(names) == 0
+
+# Why Terraform defers the read, such as " (read_because_config_unknown)";
+# empty when the plan does not say.
+reason(change) := sprintf(" (%s)", [change.action_reason]) if change.action_reason
+
+reason(change) := "" if not change.action_reason

@@ -1,0 +1,386 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/config"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/terraform-sas/terraform-provider-sas/internal/fakesas"
+)
+
+// The tests in this file run the examples under examples/ with real
+// Terraform, from the examples' own directories, so what users copy is what
+// is tested. The examples contain no test settings: like a user's CI, the
+// tests configure the provider through the environment only.
+
+// exampleDir is a test step configuration read from examples/<name>.
+func exampleDir(name string) config.TestStepConfigFunc {
+	return config.StaticDirectory("../../examples/" + name)
+}
+
+// demo is the fake SAS API serving fakesas.DemoImages, and those images by
+// "repository:tag", to derive expected values from.
+type demo struct {
+	fake   *fakesas.Server
+	images map[string]fakesas.Image
+}
+
+// startDemo starts the demo fake and points the provider at it through the
+// environment, as examples expect.
+func startDemo(t *testing.T) demo {
+	t.Helper()
+	images := fakesas.DemoImages(time.Now())
+	d := demo{fake: startFake(t, fakesas.Options{Images: images}), images: map[string]fakesas.Image{}}
+	for _, img := range images {
+		d.images[fmt.Sprintf("%v:%v", img["RepoName"], img["Tag"])] = img
+	}
+	providerFromEnv(t, d.fake)
+	// The examples require source = "terraform-sas/sas": terraform-plugin-testing
+	// serves the in-process provider as registry.terraform.io/<namespace>/sas,
+	// with this namespace (by default "hashicorp" and "-").
+	t.Setenv("TF_ACC_PROVIDER_NAMESPACE", "terraform-sas")
+	return d
+}
+
+// providerFromEnv isolates the environment and sets what the provider
+// needs to reach the fake.
+func providerFromEnv(t *testing.T, fake *fakesas.Server) {
+	t.Helper()
+	isolateEnv(t)
+	t.Setenv("ALIBABA_CLOUD_ENDPOINT_SAS", fake.Endpoint())
+	t.Setenv("SAS_PROTOCOL", "HTTP")
+	t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", fakesas.TestAccessKey)
+	t.Setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", fakesas.TestSecretKey)
+}
+
+func (d demo) image(t *testing.T, name string) fakesas.Image {
+	t.Helper()
+	img, ok := d.images[name]
+	if !ok {
+		t.Fatalf("no demo image %s", name)
+	}
+	return img
+}
+
+func (d demo) digest(t *testing.T, name string) string {
+	return fmt.Sprint(d.image(t, name)["Digest"])
+}
+
+// lastScannedAt is the image's last_scanned_at as the provider renders it.
+func (d demo) lastScannedAt(t *testing.T, name string) string {
+	ms, ok := d.image(t, name)["LastScanTime"].(int64)
+	if !ok || ms <= 0 {
+		t.Fatalf("demo image %s was never scanned", name)
+	}
+	return time.UnixMilli(ms).UTC().Format(time.RFC3339)
+}
+
+// pinnedImage is the digest-pinned reference gate-precondition deploys.
+func (d demo) pinnedImage(t *testing.T, name string) string {
+	repo, _, _ := strings.Cut(name, ":")
+	return "registry.cn-hangzhou.aliyuncs.com/prod/" + repo + "@sha256:" + d.digest(t, name)
+}
+
+// release is the variables of an example for the image "repository:tag".
+func release(name string, extra ...string) config.Variables {
+	repo, tag, _ := strings.Cut(name, ":")
+	vars := config.Variables{"repository": config.StringVariable(repo), "release_tag": config.StringVariable(tag)}
+	for k := 0; k+1 < len(extra); k += 2 {
+		vars[extra[k]] = config.StringVariable(extra[k+1])
+	}
+	return vars
+}
+
+// exampleTest runs the steps with the in-process provider. The factories go
+// on each step: terraform-plugin-testing takes a provider block in the
+// configuration (examples/provider has one) for providers of the step, and
+// refuses those together with providers of the test case.
+func exampleTest(t *testing.T, steps ...resource.TestStep) {
+	t.Helper()
+	for k := range steps {
+		steps[k].ProtoV6ProviderFactories = testProviderFactories
+	}
+	resource.Test(t, resource.TestCase{Steps: steps})
+}
+
+// gateCase is one run of a gate example: either the gate stops it with an
+// error, or it passes and the state checks hold.
+type gateCase struct {
+	name   string
+	vars   config.Variables
+	err    *regexp.Regexp
+	checks []statecheck.StateCheck
+}
+
+func runGateCases(t *testing.T, example string, cases []gateCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			exampleTest(t, resource.TestStep{
+				ConfigDirectory:   exampleDir(example),
+				ConfigVariables:   tc.vars,
+				ExpectError:       tc.err,
+				ConfigStateChecks: tc.checks,
+			})
+		})
+	}
+}
+
+func expectOutput(name string, value string) statecheck.StateCheck {
+	return statecheck.ExpectKnownOutputValue(name, knownvalue.StringExact(value))
+}
+
+func TestAccExampleLookup(t *testing.T) {
+	d := startDemo(t)
+	runGateCases(t, "lookup", []gateCase{
+		{
+			name: "a risky image is found, not gated",
+			vars: release("payments-api:1.4.2"),
+			checks: []statecheck.StateCheck{
+				expectOutput("image", "prod/payments-api:1.4.2"),
+				expectOutput("digest", d.digest(t, "payments-api:1.4.2")),
+				expectOutput("risk_status", "YES"),
+				statecheck.ExpectKnownOutputValue("vulnerabilities", knownvalue.Int64Exact(7)),
+				statecheck.ExpectKnownOutputValue("scanned", knownvalue.Bool(true)),
+				expectOutput("last_scanned_at", d.lastScannedAt(t, "payments-api:1.4.2")),
+			},
+		},
+		{
+			name: "a never scanned image reads as not scanned",
+			vars: release("checkout-web:2.0.0", "namespace", "prod"),
+			checks: []statecheck.StateCheck{
+				expectOutput("digest", d.digest(t, "checkout-web:2.0.0")),
+				expectOutput("risk_status", "NO"),
+				statecheck.ExpectKnownOutputValue("scanned", knownvalue.Bool(false)),
+				statecheck.ExpectKnownValue("data.sas_image_instances.release", imageAttr(0, "last_scanned_at"), knownvalue.Null()),
+			},
+		},
+		{
+			name: "no match fails instead of describing nothing",
+			vars: release("payments-api:1.4.2", "namespace", "staging"),
+			err:  errorMatching("Resource postcondition failed", "Expected exactly one image payments-api:1.4.2 in Security Center, found 0."),
+		},
+	})
+}
+
+func TestAccExampleGatePostcondition(t *testing.T) {
+	d := startDemo(t)
+	runGateCases(t, "gate-postcondition", []gateCase{
+		{
+			name: "vulnerable image fails the plan",
+			vars: release("payments-api:1.4.2"),
+			err: errorMatching("Resource postcondition failed",
+				"Image payments-api:1.4.2 is risky: 7 vulnerabilities, 0 baseline risks, 0 security alerts."),
+		},
+		{
+			name: "never scanned image fails the plan",
+			vars: release("checkout-web:2.0.0"),
+			err: errorMatching("Resource postcondition failed",
+				"Image checkout-web:2.0.0 has not been scanned by Security Center yet, so its risk is unknown."),
+		},
+		{
+			name: "unknown image fails the plan",
+			vars: release("payments-api:1.4.3", "namespace", "staging"),
+			err: errorMatching("Resource postcondition failed",
+				"Image payments-api:1.4.3 is not known to Security Center, so its risk was never checked."),
+		},
+		{
+			name: "clean image passes",
+			vars: release("payments-api:1.4.3", "namespace", "prod"),
+			checks: []statecheck.StateCheck{
+				expectOutput("digest", d.digest(t, "payments-api:1.4.3")),
+				expectOutput("last_scanned_at", d.lastScannedAt(t, "payments-api:1.4.3")),
+			},
+		},
+	})
+}
+
+func TestAccExampleGatePrecondition(t *testing.T) {
+	d := startDemo(t)
+	const deployment = "terraform_data.deployment"
+	riskyStep := resource.TestStep{
+		ConfigDirectory: exampleDir("gate-precondition"),
+		ConfigVariables: release("payments-api:1.4.2"),
+		ExpectError: errorMatching("Resource precondition failed",
+			"Not deploying payments-api:1.4.2: Security Center reports risk (7 vulnerabilities, 0 baseline risks, 0 alerts)."),
+	}
+	cleanDeployed := []statecheck.StateCheck{
+		statecheck.ExpectKnownValue(deployment, tfjsonpath.New("input"), knownvalue.StringExact(d.pinnedImage(t, "payments-api:1.4.3"))),
+		expectOutput("deployed_image", d.pinnedImage(t, "payments-api:1.4.3")),
+	}
+	exampleTest(t,
+		riskyStep,
+		resource.TestStep{
+			ConfigDirectory: exampleDir("gate-precondition"),
+			ConfigVariables: release("checkout-web:2.0.0"),
+			ExpectError: errorMatching("Resource precondition failed",
+				"Not deploying checkout-web:2.0.0: Security Center has not scanned it yet (scan status INIT), so its risk is unknown."),
+		},
+		// The blocked steps created nothing: the clean image's deployment
+		// is a creation, of the digest-pinned image.
+		resource.TestStep{
+			ConfigDirectory: exampleDir("gate-precondition"),
+			ConfigVariables: release("payments-api:1.4.3"),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction(deployment, plancheck.ResourceActionCreate),
+			}},
+			ConfigStateChecks: cleanDeployed,
+		},
+		// Updating the running deployment to the risky image is blocked
+		// too, and leaves it on the clean image.
+		riskyStep,
+		resource.TestStep{
+			ConfigDirectory: exampleDir("gate-precondition"),
+			ConfigVariables: release("payments-api:1.4.3"),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectEmptyPlan(),
+			}},
+			ConfigStateChecks: cleanDeployed,
+		},
+	)
+}
+
+func TestAccExampleGateCheck(t *testing.T) {
+	startDemo(t)
+	cases := []struct {
+		name     string
+		image    string
+		status   string
+		problems []string
+	}{
+		{"risky image deploys with a warning", "payments-api:1.4.2", "fail",
+			[]string{"Image payments-api:1.4.2 is risky: 7 vulnerabilities. Deploying it anyway; fix it and release a new tag."}},
+		{"never scanned image deploys with a warning", "checkout-web:2.0.0", "fail",
+			[]string{"Image checkout-web:2.0.0 has not been scanned by Security Center yet, so its risk is unknown."}},
+		{"clean image deploys without warning", "payments-api:1.4.3", "pass", nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			// Plan and apply succeed (no ExpectError), the deployment is
+			// created, and the check's result holds the warning text.
+			exampleTest(t, resource.TestStep{
+				ConfigDirectory: exampleDir("gate-check"),
+				ConfigVariables: release(tc.image),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("terraform_data.deployment", tfjsonpath.New("output"), knownvalue.StringExact(tc.image)),
+					expectCheckResult{address: "check.release_image_risk", status: tc.status, problems: tc.problems},
+				},
+			})
+		})
+	}
+}
+
+func TestAccExampleGateFreshness(t *testing.T) {
+	d := startDemo(t)
+	withMaxAge := func(name string, days int) config.Variables {
+		vars := release(name)
+		vars["max_scan_age_days"] = config.IntegerVariable(days)
+		return vars
+	}
+	runGateCases(t, "gate-freshness", []gateCase{
+		{
+			name: "scan 120 days old fails with 30 days allowed",
+			vars: withMaxAge("auth-service:3.1.0", 30),
+			err: errorMatching("Resource postcondition failed",
+				"Image auth-service:3.1.0 was last scanned at "+d.lastScannedAt(t, "auth-service:3.1.0")+", more than 30 days ago"),
+		},
+		{
+			name: "never scanned image fails",
+			vars: withMaxAge("checkout-web:2.0.0", 30),
+			err: errorMatching("Resource postcondition failed",
+				"Image checkout-web:2.0.0 was never scanned by Security Center, so its risk is unknown."),
+		},
+		{
+			name: "scan 3 hours old passes",
+			vars: withMaxAge("payments-api:1.4.3", 30),
+			checks: []statecheck.StateCheck{
+				expectOutput("last_scanned_at", d.lastScannedAt(t, "payments-api:1.4.3")),
+			},
+		},
+		{
+			name: "scan 120 days old passes with 150 days allowed",
+			vars: withMaxAge("auth-service:3.1.0", 150),
+			checks: []statecheck.StateCheck{
+				expectOutput("last_scanned_at", d.lastScannedAt(t, "auth-service:3.1.0")),
+			},
+		},
+	})
+}
+
+// TestAccExampleRegistryDocs runs the examples rendered into the provider
+// and data source pages. The data source examples, as is usual on those
+// pages, have no required_providers block, so Terraform resolves "sas" to
+// hashicorp/sas, terraform-plugin-testing's default namespace.
+func TestAccExampleRegistryDocs(t *testing.T) {
+	d := startDemo(t)
+	cases := []struct {
+		example   string
+		namespace string
+		checks    []statecheck.StateCheck
+	}{
+		{"provider", "terraform-sas", nil},
+		{"data-sources/sas_image_instances", "", []statecheck.StateCheck{
+			expectOutput("release_digest", d.digest(t, "payments-api:1.4.3")),
+			statecheck.ExpectKnownValue("data.sas_image_instances.prod", tfjsonpath.New("summary").AtMapKey("images"), knownvalue.Int64Func(func(n int64) error {
+				if n < 4 {
+					return fmt.Errorf("%d images in prod, want the 4 named demo images at least", n)
+				}
+				return nil
+			})),
+			statecheck.ExpectKnownValue("data.sas_image_instances.prod", tfjsonpath.New("images"), knownvalue.ListSizeExact(0)),
+		}},
+		{"data-sources/sas_image_criteria", "", []statecheck.StateCheck{
+			statecheck.ExpectKnownOutputValue("registry_types", knownvalue.ListExact([]knownvalue.Check{
+				knownvalue.StringExact("acr"), knownvalue.StringExact("harbor"), knownvalue.StringExact("quay"), knownvalue.StringExact("CI/CD"),
+			})),
+			statecheck.ExpectKnownOutputValue("criteria_matching_payments", knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("repoName")})),
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.example, func(t *testing.T) {
+			t.Setenv("TF_ACC_PROVIDER_NAMESPACE", tc.namespace)
+			exampleTest(t, resource.TestStep{ConfigDirectory: exampleDir(tc.example), ConfigStateChecks: tc.checks})
+		})
+	}
+}
+
+// expectCheckResult checks the result Terraform recorded in the state for a
+// check block: its status and the messages of its failed assertions, which
+// are the text of the warnings Terraform prints.
+type expectCheckResult struct {
+	address  string
+	status   string
+	problems []string
+}
+
+func (e expectCheckResult) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+	var seen []string
+	for _, c := range req.State.Checks {
+		seen = append(seen, c.Address.ToDisplay)
+		if c.Address.ToDisplay != e.address {
+			continue
+		}
+		var problems []string
+		for _, instance := range c.Instances {
+			for _, p := range instance.Problems {
+				problems = append(problems, p.Message)
+			}
+		}
+		if string(c.Status) != e.status || !slices.Equal(problems, e.problems) {
+			resp.Error = fmt.Errorf("%s: status %s with problems %q, want status %s with problems %q", e.address, c.Status, problems, e.status, e.problems)
+		}
+		return
+	}
+	resp.Error = fmt.Errorf("no result for %s in the state (results for %q)", e.address, seen)
+}
