@@ -215,7 +215,9 @@ resource "terraform_data" "build" {
 data "sas_image_instances" "release" {
   criteria = [
     { name = "repoName", value = "payments-api" },
-    { name = "tag", value = terraform_data.build.output },
+    # The id is unknown until apply under Terraform and OpenTofu alike
+    # (OpenTofu already knows a terraform_data output at plan time).
+    { name = "tag", value = "${terraform_data.build.input}${substr(terraform_data.build.id, 0, 0)}" },
   ]
 }`)},
 			verdicts: []expectVerdict{
