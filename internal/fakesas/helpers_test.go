@@ -50,7 +50,7 @@ var defaultCreds = creds{ak: TestAccessKey, secret: TestSecretKey}
 // newClient builds the real darabonba-openapi client pointed at the fake.
 func newClient(t *testing.T, s *Server, c creds) *openapi.Client {
 	t.Helper()
-	return newClientTimeout(t, s, c, 10*time.Second)
+	return newClientTimeout(t, s, c, time.Minute) // generous: shared CI machines can be slow
 }
 
 func newClientTimeout(t *testing.T, s *Server, c creds, timeout time.Duration) *openapi.Client {
