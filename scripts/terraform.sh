@@ -10,8 +10,16 @@
 #        ${XDG_CACHE_HOME:-$HOME/.cache}/terraform-provider-sas/terraform-$BUILD_VERSION/terraform
 #      An existing build there is reused.
 #
+# With --oldest, steps 1 and 2 are skipped: the oldest supported version,
+# built from source, for the compatibility run of the acceptance tests.
+#
 # Only Go and the Go module proxy are needed for step 3.
 set -euo pipefail
+
+oldest=false
+if [[ "${1:-}" == "--oldest" ]]; then
+	oldest=true
+fi
 
 readonly MIN_VERSION="1.5.0"
 readonly BUILD_VERSION="1.5.7"
@@ -58,7 +66,7 @@ terraform_version() {
 }
 
 # 1. Explicit override.
-if [[ -n "${TF_ACC_TERRAFORM_PATH:-}" ]]; then
+if ! $oldest && [[ -n "${TF_ACC_TERRAFORM_PATH:-}" ]]; then
 	if [[ -f "$TF_ACC_TERRAFORM_PATH" && -x "$TF_ACC_TERRAFORM_PATH" ]]; then
 		abs_path "$TF_ACC_TERRAFORM_PATH"
 		exit 0
@@ -67,7 +75,7 @@ if [[ -n "${TF_ACC_TERRAFORM_PATH:-}" ]]; then
 fi
 
 # 2. terraform on PATH.
-if on_path="$(command -v terraform 2>/dev/null)" && [[ -n "$on_path" ]]; then
+if ! $oldest && on_path="$(command -v terraform 2>/dev/null)" && [[ -n "$on_path" ]]; then
 	found="$(terraform_version "$on_path")"
 	if [[ -n "$found" ]] && version_ge "$found" "$MIN_VERSION"; then
 		abs_path "$on_path"
