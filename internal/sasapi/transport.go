@@ -10,7 +10,10 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"time"
+
+	"golang.org/x/net/http/httpproxy"
 )
 
 // NewHTTPClient returns the HTTP client the provider sends requests with:
@@ -32,8 +35,11 @@ func NewHTTPClient(connectTimeout time.Duration, caBundlePEM []byte) (*http.Clie
 	if connectTimeout <= 0 {
 		connectTimeout = DefaultConnectTimeout
 	}
+	// Proxy variables are read now, not once per process as
+	// http.ProxyFromEnvironment does, so each configuration sees its own.
+	proxyFunc := httpproxy.FromEnvironment().ProxyFunc()
 	transport := &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
+		Proxy:                 func(r *http.Request) (*url.URL, error) { return proxyFunc(r.URL) },
 		DialContext:           (&net.Dialer{Timeout: connectTimeout, KeepAlive: 30 * time.Second}).DialContext,
 		TLSClientConfig:       tlsConfig,
 		TLSHandshakeTimeout:   connectTimeout,
