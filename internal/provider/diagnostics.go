@@ -57,7 +57,7 @@ func describeAPIError(apiErr *sasapi.APIError, err error) string {
 	if apiErr.Attempts > 1 {
 		fmt.Fprintf(&b, "Attempts: %d\n", apiErr.Attempts)
 	}
-	if strings.Contains(err.Error(), "retry time budget") {
+	if errors.Is(err, sasapi.ErrRetryBudgetExhausted) {
 		b.WriteString("Gave up: the retry time budget (retry_timeout) ran out.\n")
 	}
 	if hint := apiErr.Hint(); hint != "" {

@@ -117,6 +117,10 @@ func applyDefaults(cfg *Config) {
 // Config returns the effective configuration (defaults applied).
 func (c *Client) Config() Config { return c.cfg }
 
+// ErrRetryBudgetExhausted marks a call that stopped retrying because the
+// next wait would pass RetryTimeout; the last failure is wrapped with it.
+var ErrRetryBudgetExhausted = errors.New("retry time budget exhausted")
+
 // retryObserver is told about every failed attempt that will be retried.
 type retryObserver func(err error)
 
@@ -138,7 +142,7 @@ func (c *Client) call(ctx context.Context, action string, query map[string]strin
 		wait := c.backoff(attempt, err)
 		if time.Now().Add(wait).After(deadline) {
 			setAttempts(err, attempt)
-			return fmt.Errorf("retry time budget of %s exhausted: %w", c.cfg.RetryTimeout, err)
+			return fmt.Errorf("%w (%s): %w", ErrRetryBudgetExhausted, c.cfg.RetryTimeout, err)
 		}
 		if observe != nil {
 			observe(err)
