@@ -86,11 +86,24 @@ func TestFaultKindsOnTheWire(t *testing.T) {
 			if tc.fault.Kind == FaultSlow && time.Since(start) < tc.fault.Delay {
 				t.Errorf("answered after %v, before the delay", time.Since(start))
 			}
-			reqs := s.Requests()
+			// A reset reaches the client before the handler has recorded it.
+			reqs := recordedWithin(s, time.Second, func(reqs []RecordedRequest) bool { return len(reqs) == 1 && reqs[0].Fault != "" })
 			if len(reqs) != 1 || reqs[0].Fault != string(tc.fault.Kind) || reqs[0].Status != tc.status {
 				t.Fatalf("record %+v", reqs)
 			}
 		})
+	}
+}
+
+// recordedWithin polls the request log until done accepts it or the wait ends.
+func recordedWithin(s *Server, wait time.Duration, done func([]RecordedRequest) bool) []RecordedRequest {
+	deadline := time.Now().Add(wait)
+	for {
+		reqs := s.Requests()
+		if done(reqs) || time.Now().After(deadline) {
+			return reqs
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }
 
