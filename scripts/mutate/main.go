@@ -1,0 +1,251 @@
+// Command mutate applies the curated safeguard mutations in
+// scripts/mutate/mutations.txt one at a time and runs the tests that should
+// catch each. It fails if a mutation survives (its tests pass) or has gone
+// stale (its code no longer appears exactly once, so it must be updated
+// with the code it guards).
+//
+// The source tree is never written: each mutated file is handed to the Go
+// toolchain through `go test -overlay`, so an interrupted run leaves nothing
+// behind. Tests that build a separate provider binary do not see overlays;
+// the curated tests avoid them.
+//
+// Run it from the repository root: `make mutate` (or `go run ./scripts/mutate`).
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// mutation is one statement-level change and the tests that must catch it.
+type mutation struct {
+	ID      string
+	Title   string
+	File    string
+	Find    string
+	Replace string
+	Package string
+	Run     string // go test -run pattern
+	Acc     bool   // the tests need TF_ACC and a Terraform CLI
+}
+
+type outcome struct {
+	m       mutation
+	status  string // killed, survived, stale, error
+	elapsed time.Duration
+	detail  string
+}
+
+func main() {
+	file := flag.String("file", "scripts/mutate/mutations.txt", "curated mutations")
+	only := flag.String("only", "", "run only the mutation with this id")
+	list := flag.Bool("list", false, "print the mutations and exit")
+	flag.Parse()
+
+	mutations, err := parseFile(*file)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "mutate:", err)
+		os.Exit(2)
+	}
+	if *list {
+		for _, m := range mutations {
+			fmt.Printf("%-4s %-60s %s -run '%s'\n", m.ID, m.Title, m.Package, m.Run)
+		}
+		return
+	}
+	ctx := context.Background()
+	var outcomes []outcome
+	for _, m := range mutations {
+		if *only != "" && m.ID != *only {
+			continue
+		}
+		o := runOne(ctx, m)
+		fmt.Printf("%-8s %-4s %-60s (%s)\n", strings.ToUpper(o.status), m.ID, m.Title, o.elapsed.Round(time.Second))
+		if o.status != "killed" && o.detail != "" {
+			fmt.Println(indent(o.detail))
+		}
+		outcomes = append(outcomes, o)
+	}
+	killed := 0
+	for _, o := range outcomes {
+		if o.status == "killed" {
+			killed++
+		}
+	}
+	fmt.Printf("\ncurated mutations: %d killed of %d\n", killed, len(outcomes))
+	if killed != len(outcomes) {
+		os.Exit(1)
+	}
+}
+
+// parseFile reads blocks of "key: value" lines separated by blank lines.
+// Values may continue on lines that start with a tab; `\n` and `\t` in find
+// and replace stand for a newline and a tab.
+func parseFile(path string) ([]mutation, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return parse(f)
+}
+
+func parse(r io.Reader) ([]mutation, error) {
+	var out []mutation
+	cur := map[string]string{}
+	flush := func(line int) error {
+		if len(cur) == 0 {
+			return nil
+		}
+		m, err := fromFields(cur)
+		if err != nil {
+			return fmt.Errorf("block ending at line %d: %w", line, err)
+		}
+		out = append(out, m)
+		cur = map[string]string{}
+		return nil
+	}
+	sc := bufio.NewScanner(r)
+	line := 0
+	for sc.Scan() {
+		line++
+		text := sc.Text()
+		switch {
+		case strings.HasPrefix(text, "#"):
+			continue
+		case strings.TrimSpace(text) == "":
+			if err := flush(line); err != nil {
+				return nil, err
+			}
+		default:
+			key, value, ok := strings.Cut(text, ":")
+			if !ok {
+				return nil, fmt.Errorf("line %d: want key: value", line)
+			}
+			cur[strings.TrimSpace(key)] = strings.TrimSpace(value)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, err
+	}
+	if err := flush(line); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func fromFields(f map[string]string) (mutation, error) {
+	unescape := strings.NewReplacer(`\n`, "\n", `\t`, "\t").Replace
+	m := mutation{
+		ID: f["id"], Title: f["title"], File: f["file"], Find: unescape(f["find"]), Replace: unescape(f["replace"]),
+		Package: f["package"], Run: f["run"], Acc: f["acc"] == "true",
+	}
+	for k, v := range map[string]string{"id": m.ID, "title": m.Title, "file": m.File, "find": m.Find, "package": m.Package, "run": m.Run} {
+		if v == "" {
+			return m, fmt.Errorf("missing %s", k)
+		}
+	}
+	if _, ok := f["replace"]; !ok {
+		return m, fmt.Errorf("%s: missing replace (it may be empty)", m.ID)
+	}
+	return m, nil
+}
+
+func runOne(ctx context.Context, m mutation) outcome {
+	start := time.Now()
+	o := outcome{m: m}
+	defer func() { o.elapsed = time.Since(start) }()
+	src, err := os.ReadFile(m.File)
+	if err != nil {
+		o.status, o.detail = "error", err.Error()
+		return o
+	}
+	if n := strings.Count(string(src), m.Find); n != 1 {
+		o.status = "stale"
+		o.detail = fmt.Sprintf("the code to mutate appears %d times in %s (want exactly 1): update the mutation with the code", n, m.File)
+		return o
+	}
+	overlay, cleanup, err := writeOverlay(m, strings.Replace(string(src), m.Find, m.Replace, 1))
+	if err != nil {
+		o.status, o.detail = "error", err.Error()
+		return o
+	}
+	defer cleanup()
+	out, err := goTest(ctx, m, overlay)
+	o.elapsed = time.Since(start)
+	var exit *exec.ExitError
+	switch {
+	case err == nil && strings.Contains(out, "no tests to run"):
+		o.status, o.detail = "error", "the -run pattern matches no test"
+	case err == nil:
+		o.status, o.detail = "survived", lastLines(out, 5)
+	case errors.As(err, &exit) && strings.Contains(out, "--- FAIL"):
+		o.status = "killed"
+	case errors.As(err, &exit) && strings.Contains(out, "[build failed]"):
+		o.status, o.detail = "error", "the mutated code does not compile:\n"+lastLines(out, 10)
+	case errors.As(err, &exit):
+		o.status = "killed" // a panic or timeout in the tests counts as caught
+	default:
+		o.status, o.detail = "error", err.Error()
+	}
+	return o
+}
+
+func writeOverlay(m mutation, mutated string) (string, func(), error) {
+	dir, err := os.MkdirTemp("", "mutate-")
+	if err != nil {
+		return "", nil, err
+	}
+	cleanup := func() { _ = os.RemoveAll(dir) }
+	abs, err := filepath.Abs(m.File)
+	if err != nil {
+		cleanup()
+		return "", nil, err
+	}
+	mutatedPath := filepath.Join(dir, filepath.Base(m.File))
+	if err := os.WriteFile(mutatedPath, []byte(mutated), 0o600); err != nil {
+		cleanup()
+		return "", nil, err
+	}
+	spec, _ := json.Marshal(map[string]map[string]string{"Replace": {abs: mutatedPath}})
+	overlay := filepath.Join(dir, "overlay.json")
+	if err := os.WriteFile(overlay, spec, 0o600); err != nil {
+		cleanup()
+		return "", nil, err
+	}
+	return overlay, cleanup, nil
+}
+
+func goTest(ctx context.Context, m mutation, overlay string) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "go", "test", "-count=1", "-overlay", overlay, "-run", m.Run, m.Package)
+	cmd.Env = os.Environ()
+	if m.Acc {
+		cmd.Env = append(cmd.Env, "TF_ACC=1")
+	}
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+func indent(s string) string {
+	return "    " + strings.ReplaceAll(s, "\n", "\n    ")
+}
