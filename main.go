@@ -20,6 +20,9 @@ var (
 const registryAddress = "registry.terraform.io/terraform-sas/sas"
 
 func main() {
+	// First, before serving: see main_debugenv.go.
+	restartWithoutLibraryDebug()
+
 	var debug bool
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers such as delve")
 	flag.Parse()

@@ -18,11 +18,17 @@ func apiErrorDiagnostic(what string, err error) diag.Diagnostic {
 	var te *sasapi.TransportError
 	var ce *sasapi.CredentialError
 	var de *sasapi.DecodeError
+	var re *sasapi.RedirectError
 	switch {
 	case errors.Is(err, context.Canceled):
 		return diag.NewErrorDiagnostic(what+": interrupted", "The read was cancelled before it completed; no partial result was stored.")
 	case errors.As(err, &apiErr):
 		return diag.NewErrorDiagnostic(fmt.Sprintf("%s: %s", what, apiErr.Code), describeAPIError(apiErr, err))
+	case errors.As(err, &re):
+		return diag.NewErrorDiagnostic(what+": redirect refused",
+			fmt.Sprintf("%v\n\nThe provider never follows a redirect, because the request carries credentials. "+
+				"The endpoint is set by endpoint or ALIBABA_CLOUD_ENDPOINT_SAS (otherwise by region), the protocol by protocol or SAS_PROTOCOL, "+
+				"and proxies by HTTPS_PROXY, HTTP_PROXY and NO_PROXY.", err))
 	case errors.As(err, &ce):
 		return diag.NewErrorDiagnostic(what+": no credentials",
 			fmt.Sprintf("No usable Alibaba Cloud credential was found: %v\n\n%s", ce.Err, credentialSearchOrder))

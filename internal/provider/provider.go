@@ -163,6 +163,7 @@ func (p *SASProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 }
 
 func (p *SASProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	warnLibraryDebugSuppressed(ctx)
 	var model providerModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &model)...)
 	if resp.Diagnostics.HasError() {

@@ -40,7 +40,8 @@ type Config struct {
 	Protocol   string
 	Credential credentials.Credential
 	// HTTPClient sends the requests; its Transport decides proxies and TLS.
-	// Nil means NewHTTPClient(ConnectTimeout, nil).
+	// Nil means NewHTTPClient(ConnectTimeout, nil). Redirects are never
+	// followed, whatever its CheckRedirect says.
 	HTTPClient     *http.Client
 	ConnectTimeout time.Duration
 	// ReadTimeout bounds one request, from sending to the last byte of the body.
@@ -87,6 +88,7 @@ func New(cfg Config) (*Client, error) {
 		}
 		cfg.HTTPClient = hc
 	}
+	cfg.HTTPClient = refuseRedirects(cfg.HTTPClient)
 	return &Client{cfg: cfg}, nil
 }
 
@@ -230,6 +232,8 @@ func (c *Client) attempt(ctx context.Context, action string, query map[string]st
 	case rec.status == 0 && callErr != nil:
 		// The request never left: typically no usable credential.
 		return &CredentialError{Action: action, Err: callErr}
+	case isRedirect(rec.status):
+		return newRedirectError(action, c.cfg, rec.status, rec.header)
 	case rec.status >= 400:
 		return parseErrorResponse(action, rec.status, rec.header, rec.body)
 	case rec.status < 200 || rec.status >= 300:

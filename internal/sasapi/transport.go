@@ -19,7 +19,8 @@ import (
 // NewHTTPClient returns the HTTP client the provider sends requests with:
 // standard proxy environment variables honoured, TLS verification on, and
 // optionally extra trusted CAs (PEM) for corporate proxies and private
-// endpoints. Overall timeouts are per request, through the context.
+// endpoints; redirects are never followed (see RedirectError). Overall
+// timeouts are per request, through the context.
 func NewHTTPClient(connectTimeout time.Duration, caBundlePEM []byte) (*http.Client, error) {
 	tlsConfig := &tls.Config{MinVersion: tls.VersionTLS12}
 	if len(caBundlePEM) > 0 {
@@ -49,7 +50,7 @@ func NewHTTPClient(connectTimeout time.Duration, caBundlePEM []byte) (*http.Clie
 		IdleConnTimeout:       90 * time.Second,
 		ExpectContinueTimeout: time.Second,
 	}
-	return &http.Client{Transport: transport}, nil
+	return &http.Client{Transport: transport, CheckRedirect: refuseRedirect}, nil
 }
 
 // recorder is the generic client's HTTP hook for one attempt. It sends the

@@ -1,0 +1,45 @@
+package main
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestStripLibraryDebug(t *testing.T) {
+	const marker = "SAS_DEBUG_SUPPRESSED="
+	cases := []struct {
+		name        string
+		environ     []string
+		want        []string
+		wantRemoved []string
+	}{
+		{"no DEBUG", []string{"A=1"}, []string{"A=1"}, nil},
+		{"empty DEBUG", []string{"DEBUG="}, []string{"DEBUG="}, nil},
+		{"other tools only", []string{"DEBUG=sdk,http"}, []string{"DEBUG=sdk,http"}, nil},
+		{"tea alone drops DEBUG", []string{"A=1", "DEBUG=tea", "B=2"}, []string{"A=1", "B=2", marker + "tea"}, []string{"tea"}},
+		{"the issue's list keeps sdk", []string{"DEBUG=sdk,dara,tea"}, []string{"DEBUG=sdk", marker + "dara,tea"}, []string{"dara", "tea"}},
+		{"credential prints bearer tokens", []string{"DEBUG=credential,x"}, []string{"DEBUG=x", marker + "credential"}, []string{"credential"}},
+		{"repeats are removed and named once", []string{"DEBUG=tea,x,tea"}, []string{"DEBUG=x", marker + "tea"}, []string{"tea"}},
+		{"empty parts are kept verbatim", []string{"DEBUG=,tea,,y"}, []string{"DEBUG=,,y", marker + "tea"}, []string{"tea"}},
+		{"only empty parts left drops DEBUG", []string{"DEBUG=,tea"}, []string{marker + "tea"}, []string{"tea"}},
+		// The debug package compares verbatim: these never enable it.
+		{"padded entry is not the library's", []string{"DEBUG= tea,dara "}, []string{"DEBUG= tea,dara "}, nil},
+		{"upper case is not the library's", []string{"DEBUG=TEA,Dara"}, []string{"DEBUG=TEA,Dara"}, nil},
+		{"a longer name is not the library's", []string{"DEBUG=teapot,darab"}, []string{"DEBUG=teapot,darab"}, nil},
+		{"other variables are not DEBUG", []string{"XDEBUG=tea", "DEBUG_X=dara"}, []string{"XDEBUG=tea", "DEBUG_X=dara"}, nil},
+		{"a stale marker is replaced", []string{marker + "old", "DEBUG=dara"}, []string{marker + "dara"}, []string{"dara"}},
+		{"a marker is left alone when nothing is removed", []string{marker + "old", "DEBUG=sdk"}, []string{marker + "old", "DEBUG=sdk"}, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, removed := stripLibraryDebug(slices.Clone(tc.environ))
+			if !slices.Equal(got, tc.want) || !slices.Equal(removed, tc.wantRemoved) {
+				t.Errorf("stripLibraryDebug(%q) = %q, removed %q; want %q, removed %q", tc.environ, got, removed, tc.want, tc.wantRemoved)
+			}
+			// The restarted process must find nothing to remove: no loop.
+			if again, removed := stripLibraryDebug(got); removed != nil || !slices.Equal(again, got) {
+				t.Errorf("a second pass over %q removed %q", got, removed)
+			}
+		})
+	}
+}
