@@ -198,14 +198,14 @@ func rpcParams(action string) *openapi.Params {
 	}
 }
 
-// attempt sends one request. The generic client signs and sends it through
-// a recorder that buffers the response, so that the status, headers and
-// body are ours to interpret whatever the generic client makes of them.
+// attempt sends one request. The generic client signs it and sends it
+// through a bufferingHTTPClient, so that the status, headers and body are
+// ours to interpret whatever the generic client makes of them.
 func (c *Client) attempt(ctx context.Context, action string, query map[string]string, decode func([]byte) error) error {
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.ReadTimeout)
 	defer cancel()
 
-	rec := &recorder{ctx: ctx, client: c.cfg.HTTPClient}
+	rec := &bufferingHTTPClient{ctx: ctx, client: c.cfg.HTTPClient}
 	oc, err := openapi.NewClient(&openapi.Config{
 		Endpoint:       dara.String(c.cfg.Endpoint),
 		Protocol:       dara.String(c.cfg.Protocol),

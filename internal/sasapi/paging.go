@@ -74,7 +74,7 @@ func (c *Client) ListImageInstances(ctx context.Context, query ImageQuery, opts 
 	}
 
 	var retries atomic.Int64
-	limiter := newAIMD(concurrency)
+	limiter := newConcurrencyLimiter(concurrency)
 	observe := func(err error) {
 		retries.Add(1)
 		if IsThrottling(err) {
@@ -143,7 +143,7 @@ type pageFetcher struct {
 	client   *Client
 	query    ImageQuery
 	pageSize int
-	limiter  *aimd
+	limiter  *concurrencyLimiter
 	observe  retryObserver
 	progress *progressReporter
 

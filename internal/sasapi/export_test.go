@@ -1,0 +1,8 @@
+package sasapi
+
+// current reports the limit in force.
+func (l *concurrencyLimiter) current() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.limit
+}
