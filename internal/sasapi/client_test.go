@@ -640,7 +640,7 @@ func TestCancellationEndsTheCallPromptly(t *testing.T) {
 			call: func(ctx context.Context, c *Client) error {
 				listing, err := c.ListImageInstances(ctx, ImageQuery{}, ListOptions{PageSize: 20, MaxConcurrency: 4})
 				if listing != nil {
-					return fmt.Errorf("got a listing of %d images with the error %v", len(listing.Images), err)
+					return fmt.Errorf("got a listing of %d images with the error %v", len(listing.Items), err)
 				}
 				return err
 			},

@@ -103,7 +103,7 @@ type DecodeError struct {
 // Retryable reports whether the body looks cut short rather than wrong.
 func (e *DecodeError) Retryable() bool {
 	var syntax *json.SyntaxError
-	return errors.As(e.Err, &syntax) || errors.Is(e.Err, io.ErrUnexpectedEOF) || errors.Is(e.Err, errNoPageInfo)
+	return errors.As(e.Err, &syntax) || errors.Is(e.Err, io.ErrUnexpectedEOF) || errors.Is(e.Err, errNoTotalCount)
 }
 
 func (e *DecodeError) Error() string {

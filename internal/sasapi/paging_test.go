@@ -53,7 +53,7 @@ func TestListImageInstancesReadsEveryPage(t *testing.T) {
 			if err != nil {
 				t.Fatalf("ListImageInstances: %v", err)
 			}
-			if got, want := uuids(listing.Images), fakeUUIDs(images[:tc.wantImages]); !slices.Equal(got, want) {
+			if got, want := uuids(listing.Items), fakeUUIDs(images[:tc.wantImages]); !slices.Equal(got, want) {
 				t.Errorf("got %d images, want the first %d of the dataset in order", len(got), len(want))
 			}
 			if listing.TotalCount != tc.images {
@@ -111,8 +111,8 @@ func TestConcurrentListingEqualsSequentialRead(t *testing.T) {
 	if err != nil {
 		t.Fatalf("sequential read: %v", err)
 	}
-	if len(sequential.Images) != n {
-		t.Fatalf("sequential read returned %d images, want %d", len(sequential.Images), n)
+	if len(sequential.Items) != n {
+		t.Fatalf("sequential read returned %d images, want %d", len(sequential.Items), n)
 	}
 
 	for _, throttled := range []bool{false, true} {
@@ -129,8 +129,8 @@ func TestConcurrentListingEqualsSequentialRead(t *testing.T) {
 				if err != nil {
 					t.Fatalf("ListImageInstances: %v", err)
 				}
-				if !reflect.DeepEqual(listing.Images, sequential.Images) {
-					t.Errorf("result differs from the sequential read (%d vs %d images)", len(listing.Images), len(sequential.Images))
+				if !reflect.DeepEqual(listing.Items, sequential.Items) {
+					t.Errorf("result differs from the sequential read (%d vs %d images)", len(listing.Items), len(sequential.Items))
 				}
 				if len(listing.Warnings) != 0 || listing.Duplicates != 0 {
 					t.Errorf("Warnings, Duplicates = %q, %d; want none", listing.Warnings, listing.Duplicates)
@@ -172,7 +172,7 @@ func TestClientIsSafeForConcurrentListings(t *testing.T) {
 			switch {
 			case err != nil:
 				errs <- err
-			case !slices.Equal(uuids(listing.Images), want):
+			case !slices.Equal(uuids(listing.Items), want):
 				errs <- fmt.Errorf("listing %d: wrong images", i)
 			}
 		})
@@ -222,7 +222,7 @@ func TestListingChangedDuringTheRead(t *testing.T) {
 				t.Fatalf("ListImageInstances: %v", err)
 			}
 			seen := map[string]bool{}
-			for _, id := range uuids(listing.Images) {
+			for _, id := range uuids(listing.Items) {
 				if seen[id] {
 					t.Errorf("Uuid %s appears twice", id)
 				}
@@ -231,8 +231,8 @@ func TestListingChangedDuringTheRead(t *testing.T) {
 			if listing.Duplicates != tc.wantDuplicates {
 				t.Errorf("Duplicates = %d, want %d", listing.Duplicates, tc.wantDuplicates)
 			}
-			if len(listing.Images) != tc.wantImages {
-				t.Errorf("got %d images, want %d", len(listing.Images), tc.wantImages)
+			if len(listing.Items) != tc.wantImages {
+				t.Errorf("got %d images, want %d", len(listing.Items), tc.wantImages)
 			}
 			if !slices.ContainsFunc(listing.Warnings, func(w string) bool { return strings.Contains(w, "changed during the read") }) {
 				t.Errorf("Warnings = %q, want one saying the listing changed during the read", listing.Warnings)
@@ -256,8 +256,8 @@ func TestTotalCountLargerThanTheData(t *testing.T) {
 			if err != nil {
 				t.Fatalf("ListImageInstances: %v", err)
 			}
-			if !slices.Equal(uuids(listing.Images), fakeUUIDs(images)) {
-				t.Errorf("got %d images, want the %d of the dataset in order", len(listing.Images), n)
+			if !slices.Equal(uuids(listing.Items), fakeUUIDs(images)) {
+				t.Errorf("got %d images, want the %d of the dataset in order", len(listing.Items), n)
 			}
 			if listing.TotalCount != override {
 				t.Errorf("TotalCount = %d, want the reported %d", listing.TotalCount, override)
@@ -308,7 +308,7 @@ func TestPageFailureFailsTheWholeListing(t *testing.T) {
 
 			listing, err := c.ListImageInstances(context.Background(), ImageQuery{}, ListOptions{PageSize: 50, MaxConcurrency: tc.concurrency})
 			if listing != nil {
-				t.Errorf("got a Listing of %d images alongside the error", len(listing.Images))
+				t.Errorf("got a Listing of %d images alongside the error", len(listing.Items))
 			}
 			var apiErr *APIError
 			if !errors.As(err, &apiErr) || apiErr.Code != tc.wantCode {
@@ -355,14 +355,14 @@ func TestOnPageReportsEveryPageOnce(t *testing.T) {
 					t.Errorf("bad report %+v", r)
 				}
 				seen[r.Page] = true
-				maxImages = max(maxImages, r.Images)
+				maxImages = max(maxImages, r.Items)
 			}
-			if maxImages != len(listing.Images) {
-				t.Errorf("final Images = %d, want %d", maxImages, len(listing.Images))
+			if maxImages != len(listing.Items) {
+				t.Errorf("final Items = %d, want %d", maxImages, len(listing.Items))
 			}
 			if concurrency == 1 {
 				for i, r := range reports {
-					if r.Page != i+1 || r.Images != min((i+1)*pageSize, n) {
+					if r.Page != i+1 || r.Items != min((i+1)*pageSize, n) {
 						t.Errorf("report %d = %+v, want page %d with %d images so far", i, r, i+1, min((i+1)*pageSize, n))
 					}
 				}
@@ -396,8 +396,8 @@ func TestPagingFollowsTheServedPageSizeOnLaterPages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(listing.Images) != total || len(listing.Warnings) != 0 {
-		t.Errorf("got %d of %d images, warnings %q", len(listing.Images), total, listing.Warnings)
+	if len(listing.Items) != total || len(listing.Warnings) != 0 {
+		t.Errorf("got %d of %d images, warnings %q", len(listing.Items), total, listing.Warnings)
 	}
 }
 
@@ -419,8 +419,8 @@ func TestAbsurdTotalCountDoesNotPanic(t *testing.T) {
 		}
 	}()
 	listing, err := c.ListImageInstances(context.Background(), ImageQuery{}, ListOptions{PageSize: 100, MaxConcurrency: 2})
-	if err == nil && len(listing.Images) != 1 {
-		t.Errorf("got %d images, want the 1 served", len(listing.Images))
+	if err == nil && len(listing.Items) != 1 {
+		t.Errorf("got %d images, want the 1 served", len(listing.Items))
 	}
 }
 
@@ -455,8 +455,8 @@ func TestRecordsBeyondTotalCountAreNotDroppedSilently(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(listing.Images) < tc.images && len(listing.Warnings) == 0 {
-				t.Errorf("kept %d of the %d images served, with no warning", len(listing.Images), tc.images)
+			if len(listing.Items) < tc.images && len(listing.Warnings) == 0 {
+				t.Errorf("kept %d of the %d images served, with no warning", len(listing.Items), tc.images)
 			}
 		})
 	}
