@@ -156,14 +156,19 @@ func DecodeImageInstancesPage(body []byte) (*DescribeImageInstancesResponse, err
 
 var uuidKey = []byte(`"Uuid"`)
 
-// errNoTotalCount marks a 200 body without a record count, such as the
-// empty body a misbehaving gateway sends: retried, never read as "none".
-var errNoTotalCount = errors.New("no TotalCount in the body")
+// errNoAnswer marks a 200 body without what every answer of its operation
+// holds, such as the empty body a misbehaving gateway sends: it is
+// retried, never read as "no records".
+var errNoAnswer = errors.New("the body is not an answer")
+
+func noAnswer(action, missing string, bodyLen int) error {
+	return fmt.Errorf("decoding %s response (%d bytes): %w: no %s", action, bodyLen, errNoAnswer, missing)
+}
 
 // checkTotalCount rejects a list response whose count is missing or negative.
 func checkTotalCount(action, field string, total Int, bodyLen int) error {
 	if !total.Valid {
-		return fmt.Errorf("decoding %s response (%d bytes): %w (%s)", action, bodyLen, errNoTotalCount, field)
+		return noAnswer(action, field, bodyLen)
 	}
 	if total.Value < 0 {
 		return fmt.Errorf("decoding %s response: negative %s %d", action, field, total.Value)
