@@ -743,25 +743,31 @@ func TestParseRetryAfter(t *testing.T) {
 	}
 }
 
+// The official SDK's endpoint map: every cn-* region, Hong Kong
+// included, on Shanghai; everything else, unknown regions too, on Singapore.
 func TestResolveEndpoint(t *testing.T) {
+	const shanghai, singapore = "tds.cn-shanghai.aliyuncs.com", "tds.ap-southeast-1.aliyuncs.com"
 	cases := []struct{ region, want string }{
-		{"cn-hangzhou", EndpointChina},
-		{"cn-shanghai", EndpointChina},
-		{"CN-BEIJING", EndpointChina},
-		{" cn-shenzhen ", EndpointChina},
-		{"cn-hongkong", EndpointInternational},
-		{"CN-HONGKONG", EndpointInternational},
-		{"ap-southeast-1", EndpointInternational},
-		{"us-west-1", EndpointInternational},
-		{"eu-central-1", EndpointInternational},
+		{"cn-hangzhou", shanghai},
+		{"cn-shanghai", shanghai},
+		{"cn-hongkong", shanghai},
+		{"CN-HONGKONG", shanghai},
+		{"cn-beijing-finance-1", shanghai},
+		{"cn-shanghai-finance-1", shanghai},
+		{" cn-shenzhen ", shanghai},
+		{"cn-new-region-9", shanghai},
+		{"ap-southeast-1", singapore},
+		{"ap-northeast-1", singapore},
+		{"eu-central-1", singapore},
+		{"us-west-1", singapore},
+		{"me-east-1", singapore},
+		{"xx-new-1", singapore},
+		{"", singapore},
 	}
 	for _, tc := range cases {
 		if got := ResolveEndpoint(tc.region); got != tc.want {
 			t.Errorf("ResolveEndpoint(%q) = %q, want %q", tc.region, got, tc.want)
 		}
-	}
-	if EndpointChina != "tds.aliyuncs.com" || EndpointInternational != "tds.ap-southeast-1.aliyuncs.com" {
-		t.Errorf("endpoints = %q, %q", EndpointChina, EndpointInternational)
 	}
 }
 
