@@ -97,10 +97,10 @@ func TestQueryParametersReachTheService(t *testing.T) {
 func TestAuthAndValidationErrorsAreNotRetried(t *testing.T) {
 	const deniedKey, deniedSecret = "LTAI-denied", "denied-secret"
 	cases := []struct {
-		name       string
-		key        string
-		secret     string
-		query      ImageQuery
+		name         string
+		key          string
+		secret       string
+		query        ImageQuery
 		wantStatus   int
 		wantCode     string
 		wantCategory Category
