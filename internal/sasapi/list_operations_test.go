@@ -206,6 +206,8 @@ func TestListOperationsPageThroughTheEngine(t *testing.T) {
 			wantRequests: 6, wantItems: 537, wantPageSize: MaxPageSize},
 		{name: "server page cap, stated", records: 537, maxPageSize: 30, opts: ListOptions{PageSize: 100, MaxConcurrency: 4},
 			wantRequests: 18, wantItems: 537, wantPageSize: 30},
+		{name: "server page cap above the data, stated", records: 25, maxPageSize: 30, opts: ListOptions{PageSize: 100},
+			wantRequests: 1, wantItems: 25, wantPageSize: 30},
 		{name: "server page cap, silent", records: 537, maxPageSize: 30, silentCap: true, opts: ListOptions{PageSize: 100, MaxConcurrency: 4},
 			wantRequests: 18, wantItems: 537, wantPageSize: 30},
 		{name: "throttled every third request", records: 537, throttleEvery: 3, opts: ListOptions{PageSize: 50, MaxConcurrency: 4},
