@@ -114,9 +114,6 @@ func applyDefaults(cfg *Config) {
 	}
 }
 
-// Config returns the effective configuration (defaults applied).
-func (c *Client) Config() Config { return c.cfg }
-
 // ErrRetryBudgetExhausted marks a call that stopped retrying because the
 // next wait would pass RetryTimeout; the last failure is wrapped with it.
 var ErrRetryBudgetExhausted = errors.New("retry time budget exhausted")

@@ -6,3 +6,6 @@ func (l *concurrencyLimiter) current() int {
 	defer l.mu.Unlock()
 	return l.limit
 }
+
+// Config returns the effective configuration (defaults applied).
+func (c *Client) Config() Config { return c.cfg }
