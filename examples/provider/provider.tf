@@ -13,7 +13,8 @@ terraform {
 # RAM role of the ECS instance Terraform runs on, or OIDC role federation in
 # CI. See "Authentication" below.
 provider "sas" {
-  # Mainland China regions (cn-*, except cn-hongkong) use the endpoint
-  # tds.aliyuncs.com; every other region uses tds.ap-southeast-1.aliyuncs.com.
+  # cn-* regions (cn-hongkong included) use the endpoint
+  # tds.cn-shanghai.aliyuncs.com; every other region uses
+  # tds.ap-southeast-1.aliyuncs.com.
   region = "cn-hangzhou"
 }

@@ -36,7 +36,7 @@ func BenchmarkDecodeAndConvertPage(b *testing.B) {
 			b.Fatal(err)
 		}
 		var m imageInstancesModel
-		_ = m.fill(&sasapi.Listing{Images: page.ImageInstanceList, TotalCount: n})
+		_ = m.fill(&sasapi.Listing[sasapi.ImageInstance]{Items: page.ImageInstanceList, TotalCount: n})
 	}
 	reportPerImage(b, n)
 }

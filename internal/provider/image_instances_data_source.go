@@ -150,8 +150,8 @@ func (d *imageInstancesDataSource) Read(ctx context.Context, req datasource.Read
 
 	query, opts := model.request()
 	opts.OnPage = func(p sasapi.PageProgress) {
-		tflog.Debug(ctx, fmt.Sprintf("DescribeImageInstances page %d of %d: %d images so far (TotalCount %d)", p.Page, p.Pages, p.Images, p.TotalCount),
-			map[string]any{"page": p.Page, "pages": p.Pages, "images_so_far": p.Images, "total_count": p.TotalCount})
+		tflog.Debug(ctx, fmt.Sprintf("DescribeImageInstances page %d of %d: %d images so far (TotalCount %d)", p.Page, p.Pages, p.Items, p.TotalCount),
+			map[string]any{"page": p.Page, "pages": p.Pages, "images_so_far": p.Items, "total_count": p.TotalCount})
 	}
 	listing, err := d.data.client.ListImageInstances(ctx, query, opts)
 	if err != nil {
@@ -159,7 +159,7 @@ func (d *imageInstancesDataSource) Read(ctx context.Context, req datasource.Read
 		return
 	}
 	tflog.Info(ctx, "read Security Center images", map[string]any{
-		"images": len(listing.Images), "total_count": listing.TotalCount, "requests": listing.Requests,
+		"images": len(listing.Items), "total_count": listing.TotalCount, "requests": listing.Requests,
 		"retries": listing.Retries, "page_size": listing.PageSize, "duplicates": listing.Duplicates,
 	})
 	for _, w := range listing.Warnings {
@@ -206,22 +206,22 @@ func (m imageInstancesModel) request() (sasapi.ImageQuery, sasapi.ListOptions) {
 
 // fill sets the computed attributes from a listing and returns the value of
 // `images`, which the caller stores (see imagesValue for why it is separate).
-func (m *imageInstancesModel) fill(listing *sasapi.Listing) tftypes.Value {
+func (m *imageInstancesModel) fill(listing *sasapi.Listing[sasapi.ImageInstance]) tftypes.Value {
 	m.ID = types.StringValue(m.argumentsID())
 	m.TotalCount = types.Int64Value(int64(listing.TotalCount))
 
-	ids := make([]attr.Value, len(listing.Images))
-	for k := range listing.Images {
-		ids[k] = stringValue(listing.Images[k].Uuid)
+	ids := make([]attr.Value, len(listing.Items))
+	for k := range listing.Items {
+		ids[k] = stringValue(listing.Items[k].Uuid)
 	}
 	m.IDs = types.ListValueMust(types.StringType, ids)
 
 	m.Images = types.ListValueMust(imageObjectType, nil)
-	m.Summary = summarise(listing.Images).(types.Object)
+	m.Summary = summarise(listing.Items).(types.Object)
 	if m.SummaryOnly.ValueBool() {
 		return imagesValue(nil)
 	}
-	return imagesValue(listing.Images)
+	return imagesValue(listing.Items)
 }
 
 // argumentsID hashes the arguments, so equal arguments give equal ids.

@@ -52,7 +52,7 @@ func (p *SASProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 		Attributes: map[string]schema.Attribute{
 			"region": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "Region whose Security Center endpoint is used. Mainland China regions (`cn-*` except `cn-hongkong`) use `tds.aliyuncs.com`, all others `tds.ap-southeast-1.aliyuncs.com`. Defaults to `ALIBABA_CLOUD_REGION`, then `ALICLOUD_REGION`, then `cn-hangzhou`.",
+				MarkdownDescription: "Region whose Security Center endpoint is used. `cn-*` regions, `cn-hongkong` included, use `tds.cn-shanghai.aliyuncs.com`; all others `tds.ap-southeast-1.aliyuncs.com`. Defaults to `ALIBABA_CLOUD_REGION`, then `ALICLOUD_REGION`, then `cn-hangzhou`.",
 				Validators:          []validator.String{stringvalidator.RegexMatches(regionPattern, "must be a region id such as cn-hangzhou or ap-southeast-1")},
 			},
 			"access_key": schema.StringAttribute{

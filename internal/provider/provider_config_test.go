@@ -22,12 +22,12 @@ func TestResolve_regionAndEndpoint(t *testing.T) {
 		wantRegion   string
 		wantEndpoint string
 	}{
-		{"default region is cn-hangzhou on the China endpoint", providerModel{}, nil, "cn-hangzhou", "tds.aliyuncs.com"},
+		{"default region is cn-hangzhou on the China endpoint", providerModel{}, nil, "cn-hangzhou", "tds.cn-shanghai.aliyuncs.com"},
 		{"ALIBABA_CLOUD_REGION", providerModel{}, map[string]string{"ALIBABA_CLOUD_REGION": "ap-southeast-1"}, "ap-southeast-1", "tds.ap-southeast-1.aliyuncs.com"},
-		{"ALICLOUD_REGION when ALIBABA_CLOUD_REGION is unset", providerModel{}, map[string]string{"ALICLOUD_REGION": "cn-beijing"}, "cn-beijing", "tds.aliyuncs.com"},
+		{"ALICLOUD_REGION when ALIBABA_CLOUD_REGION is unset", providerModel{}, map[string]string{"ALICLOUD_REGION": "cn-beijing"}, "cn-beijing", "tds.cn-shanghai.aliyuncs.com"},
 		{"ALIBABA_CLOUD_REGION wins over ALICLOUD_REGION", providerModel{}, map[string]string{"ALIBABA_CLOUD_REGION": "eu-central-1", "ALICLOUD_REGION": "cn-beijing"}, "eu-central-1", "tds.ap-southeast-1.aliyuncs.com"},
-		{"configuration wins over the environment", providerModel{Region: types.StringValue("cn-hongkong")}, map[string]string{"ALIBABA_CLOUD_REGION": "cn-beijing"}, "cn-hongkong", "tds.ap-southeast-1.aliyuncs.com"},
-		{"explicit endpoint wins over the region", providerModel{Region: types.StringValue("cn-shanghai"), Endpoint: types.StringValue("tds.cn-shanghai.aliyuncs.com")}, nil, "cn-shanghai", "tds.cn-shanghai.aliyuncs.com"},
+		{"configuration wins over the environment", providerModel{Region: types.StringValue("cn-hongkong")}, map[string]string{"ALIBABA_CLOUD_REGION": "cn-beijing"}, "cn-hongkong", "tds.cn-shanghai.aliyuncs.com"},
+		{"explicit endpoint wins over the region", providerModel{Region: types.StringValue("cn-shanghai"), Endpoint: types.StringValue("tds.ap-southeast-1.aliyuncs.com")}, nil, "cn-shanghai", "tds.ap-southeast-1.aliyuncs.com"},
 		{"ALIBABA_CLOUD_ENDPOINT_SAS wins over SAS_ENDPOINT", providerModel{}, map[string]string{"ALIBABA_CLOUD_ENDPOINT_SAS": "a.example:443", "SAS_ENDPOINT": "b.example"}, "cn-hangzhou", "a.example:443"},
 		{"SAS_ENDPOINT alone", providerModel{}, map[string]string{"SAS_ENDPOINT": "b.example"}, "cn-hangzhou", "b.example"},
 		{"blank variables are ignored", providerModel{}, map[string]string{"ALIBABA_CLOUD_REGION": "  ", "ALICLOUD_REGION": "us-west-1"}, "us-west-1", "tds.ap-southeast-1.aliyuncs.com"},

@@ -75,8 +75,8 @@ func BenchmarkListImageInstances(b *testing.B) {
 					if err != nil {
 						b.Fatal(err)
 					}
-					if len(listing.Images) != n {
-						b.Fatalf("listed %d images, want %d", len(listing.Images), n)
+					if len(listing.Items) != n {
+						b.Fatalf("listed %d images, want %d", len(listing.Items), n)
 					}
 				}
 

@@ -116,9 +116,6 @@ func applyDefaults(cfg *Config) {
 	}
 }
 
-// Config returns the effective configuration (defaults applied).
-func (c *Client) Config() Config { return c.cfg }
-
 // ErrRetryBudgetExhausted marks a call that stopped retrying because the
 // next wait would pass RetryTimeout; the last failure is wrapped with it.
 var ErrRetryBudgetExhausted = errors.New("retry time budget exhausted")
@@ -200,14 +197,14 @@ func rpcParams(action string) *openapi.Params {
 	}
 }
 
-// attempt sends one request. The generic client signs and sends it through
-// a recorder that buffers the response, so that the status, headers and
-// body are ours to interpret whatever the generic client makes of them.
+// attempt sends one request. The generic client signs it and sends it
+// through a bufferingHTTPClient, so that the status, headers and body are
+// ours to interpret whatever the generic client makes of them.
 func (c *Client) attempt(ctx context.Context, action string, query map[string]string, decode func([]byte) error) error {
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.ReadTimeout)
 	defer cancel()
 
-	rec := &recorder{ctx: ctx, client: c.cfg.HTTPClient}
+	rec := &bufferingHTTPClient{ctx: ctx, client: c.cfg.HTTPClient}
 	oc, err := openapi.NewClient(&openapi.Config{
 		Endpoint:       dara.String(c.cfg.Endpoint),
 		Protocol:       dara.String(c.cfg.Protocol),

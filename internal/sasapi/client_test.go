@@ -97,23 +97,23 @@ func TestQueryParametersReachTheService(t *testing.T) {
 func TestAuthAndValidationErrorsAreNotRetried(t *testing.T) {
 	const deniedKey, deniedSecret = "LTAI-denied", "denied-secret"
 	cases := []struct {
-		name       string
-		key        string
-		secret     string
-		query      ImageQuery
-		wantStatus int
-		wantCode   string
-		wantHint   string
+		name         string
+		key          string
+		secret       string
+		query        ImageQuery
+		wantStatus   int
+		wantCode     string
+		wantCategory Category
 	}{
 		{name: "wrong secret", key: fakesas.TestAccessKey, secret: "not-the-secret",
-			wantStatus: 400, wantCode: "SignatureDoesNotMatch", wantHint: "secret_key"},
+			wantStatus: 400, wantCode: "SignatureDoesNotMatch", wantCategory: CategoryAuth},
 		{name: "unknown key", key: "LTAI-unknown", secret: fakesas.TestSecretKey,
-			wantStatus: 404, wantCode: "InvalidAccessKeyId.NotFound", wantHint: "access key id is unknown"},
+			wantStatus: 404, wantCode: "InvalidAccessKeyId.NotFound", wantCategory: CategoryAuth},
 		{name: "no permission", key: deniedKey, secret: deniedSecret,
-			wantStatus: 403, wantCode: "NoPermission", wantHint: "yundun-sas:DescribeImageInstances"},
+			wantStatus: 403, wantCode: "NoPermission", wantCategory: CategoryPermission},
 		{name: "invalid parameter", key: fakesas.TestAccessKey, secret: fakesas.TestSecretKey,
 			query:      ImageQuery{Criteria: []Criterion{{Name: "noSuchCriterion", Value: "x"}}},
-			wantStatus: 400, wantCode: "InvalidParameter"},
+			wantStatus: 400, wantCode: "InvalidParameter", wantCategory: CategoryInvalidArgument},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -151,8 +151,8 @@ func TestAuthAndValidationErrorsAreNotRetried(t *testing.T) {
 			if IsRetryable(err) {
 				t.Error("IsRetryable = true for a final error")
 			}
-			if tc.wantHint != "" && !strings.Contains(apiErr.Hint(), tc.wantHint) {
-				t.Errorf("Hint() = %q, want it to mention %q", apiErr.Hint(), tc.wantHint)
+			if got := CategoryOf(err); got != tc.wantCategory {
+				t.Errorf("CategoryOf = %v, want %v", got, tc.wantCategory)
 			}
 			if strings.Contains(err.Error(), tc.secret) {
 				t.Errorf("error message leaks the secret: %v", err)
@@ -640,7 +640,7 @@ func TestCancellationEndsTheCallPromptly(t *testing.T) {
 			call: func(ctx context.Context, c *Client) error {
 				listing, err := c.ListImageInstances(ctx, ImageQuery{}, ListOptions{PageSize: 20, MaxConcurrency: 4})
 				if listing != nil {
-					return fmt.Errorf("got a listing of %d images with the error %v", len(listing.Images), err)
+					return fmt.Errorf("got a listing of %d images with the error %v", len(listing.Items), err)
 				}
 				return err
 			},
@@ -743,25 +743,31 @@ func TestParseRetryAfter(t *testing.T) {
 	}
 }
 
+// The official SDK's endpoint map: every cn-* region, Hong Kong
+// included, on Shanghai; everything else, unknown regions too, on Singapore.
 func TestResolveEndpoint(t *testing.T) {
+	const shanghai, singapore = "tds.cn-shanghai.aliyuncs.com", "tds.ap-southeast-1.aliyuncs.com"
 	cases := []struct{ region, want string }{
-		{"cn-hangzhou", EndpointChina},
-		{"cn-shanghai", EndpointChina},
-		{"CN-BEIJING", EndpointChina},
-		{" cn-shenzhen ", EndpointChina},
-		{"cn-hongkong", EndpointInternational},
-		{"CN-HONGKONG", EndpointInternational},
-		{"ap-southeast-1", EndpointInternational},
-		{"us-west-1", EndpointInternational},
-		{"eu-central-1", EndpointInternational},
+		{"cn-hangzhou", shanghai},
+		{"cn-shanghai", shanghai},
+		{"cn-hongkong", shanghai},
+		{"CN-HONGKONG", shanghai},
+		{"cn-beijing-finance-1", shanghai},
+		{"cn-shanghai-finance-1", shanghai},
+		{" cn-shenzhen ", shanghai},
+		{"cn-new-region-9", shanghai},
+		{"ap-southeast-1", singapore},
+		{"ap-northeast-1", singapore},
+		{"eu-central-1", singapore},
+		{"us-west-1", singapore},
+		{"me-east-1", singapore},
+		{"xx-new-1", singapore},
+		{"", singapore},
 	}
 	for _, tc := range cases {
 		if got := ResolveEndpoint(tc.region); got != tc.want {
 			t.Errorf("ResolveEndpoint(%q) = %q, want %q", tc.region, got, tc.want)
 		}
-	}
-	if EndpointChina != "tds.aliyuncs.com" || EndpointInternational != "tds.ap-southeast-1.aliyuncs.com" {
-		t.Errorf("endpoints = %q, %q", EndpointChina, EndpointInternational)
 	}
 }
 

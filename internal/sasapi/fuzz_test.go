@@ -2,6 +2,7 @@ package sasapi
 
 import (
 	"encoding/json"
+	"math"
 	"os"
 	"reflect"
 	"testing"
@@ -58,13 +59,77 @@ func FuzzDecodeImageCriteria(f *testing.F) {
 	})
 }
 
+func FuzzDecodeImageVulListPage(f *testing.F) {
+	if example, err := os.ReadFile("testdata/describe-image-vul-list-example.json"); err == nil {
+		f.Add(example)
+	}
+	f.Add([]byte(`{"TotalCount":"1","VulRecords":[{"ExtendContentJson":"{\"RpmEntityList\":[{}]}","Related":"a,,b"}]}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		resp, err := DecodeImageVulListPage(body)
+		if err != nil {
+			if resp != nil {
+				t.Fatalf("a response came back with the error %v", err)
+			}
+			return
+		}
+		if !resp.TotalCount.Valid || resp.TotalCount.Value < 0 {
+			t.Fatalf("accepted a page without a usable TotalCount: %+v", resp.TotalCount)
+		}
+		if !utf8.ValidString(resp.RequestID) {
+			t.Errorf("RequestID %q is not valid UTF-8", resp.RequestID)
+		}
+		for i := range resp.VulRecords {
+			checkScalars(t, "row", reflect.ValueOf(resp.VulRecords[i]))
+		}
+	})
+}
+
+func FuzzDecodeVulDetails(f *testing.F) {
+	if example, err := os.ReadFile("testdata/describe-vul-details-example.json"); err == nil {
+		f.Add(example)
+	}
+	f.Add([]byte(`{"RequestId":"R","Cves":[{"CvssScore":""}]}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		resp, err := DecodeVulDetails(body)
+		if err != nil {
+			if resp != nil {
+				t.Fatalf("a response came back with the error %v", err)
+			}
+			return
+		}
+		if resp.Cves == nil {
+			t.Fatal("Cves is nil")
+		}
+		for i := range resp.Cves {
+			checkScalars(t, "CVE", reflect.ValueOf(resp.Cves[i]))
+		}
+	})
+}
+
 // checkScalars asserts what every decoded record promises whatever the
-// input: strings are valid UTF-8, and an absent value is the zero value.
+// input: strings are valid UTF-8, an absent value is the zero value and a
+// score is finite. It descends into nested records and lists of them.
 func checkScalars(t *testing.T, what string, record reflect.Value) {
 	t.Helper()
 	for i := range record.NumField() {
 		name := record.Type().Field(i).Name
-		switch v := record.Field(i).Interface().(type) {
+		field := record.Field(i)
+		switch {
+		case field.Kind() == reflect.Slice && field.Type().Elem().Kind() == reflect.Struct:
+			for k := range field.Len() {
+				checkScalars(t, what+" "+name, field.Index(k))
+			}
+			continue
+		case field.Type() == reflect.TypeFor[VulExtendContent]():
+			if v := field.Interface().(VulExtendContent); !v.Valid && !reflect.DeepEqual(v, VulExtendContent{}) {
+				t.Errorf("%s %s absent but has values %+v", what, name, v)
+			}
+			checkScalars(t, what+" "+name, field)
+			continue
+		case field.Kind() == reflect.Bool: // VulExtendContent.Valid
+			continue
+		}
+		switch v := field.Interface().(type) {
 		case String:
 			if !utf8.ValidString(v.Value) {
 				t.Errorf("%s %s = %q is not valid UTF-8", what, name, v.Value)
@@ -80,17 +145,30 @@ func checkScalars(t *testing.T, what string, record reflect.Value) {
 			if !v.Valid && v.Value {
 				t.Errorf("%s %s absent but true", what, name)
 			}
+		case Float:
+			if !v.Valid && v.Value != 0 || math.IsNaN(v.Value) || math.IsInf(v.Value, 0) {
+				t.Errorf("%s %s = %+v", what, name, v)
+			}
+		case CommaList:
+			checkList(t, what+" "+name, v.Values, v.Valid)
 		case StringList:
-			if v.Valid != (v.Values != nil) {
-				t.Errorf("%s %s: Valid %v with Values %#v", what, name, v.Valid, v.Values)
-			}
-			for _, s := range v.Values {
-				if !utf8.ValidString(s) {
-					t.Errorf("%s %s holds %q, not valid UTF-8", what, name, s)
-				}
-			}
+			checkList(t, what+" "+name, v.Values, v.Valid)
 		default:
 			t.Fatalf("%s %s has unexpected type %T", what, name, v)
+		}
+	}
+}
+
+// checkList asserts that a list is nil exactly when absent and holds valid
+// UTF-8.
+func checkList(t *testing.T, what string, values []string, valid bool) {
+	t.Helper()
+	if valid != (values != nil) {
+		t.Errorf("%s: Valid %v with Values %#v", what, valid, values)
+	}
+	for _, s := range values {
+		if !utf8.ValidString(s) {
+			t.Errorf("%s holds %q, not valid UTF-8", what, s)
 		}
 	}
 }

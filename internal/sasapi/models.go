@@ -142,22 +142,39 @@ func DecodeImageInstancesPage(body []byte) (*DescribeImageInstancesResponse, err
 	hint := min(bytes.Count(body, uuidKey), 10*MaxPageSize) // a hostile body must not size memory
 	resp := DescribeImageInstancesResponse{ImageInstanceList: make([]ImageInstance, 0, hint)}
 	if err := json.Unmarshal(body, &resp); err != nil {
-		return nil, fmt.Errorf("decoding DescribeImageInstances response: %w", err)
+		return nil, fmt.Errorf("decoding %s response: %w", ActionDescribeImageInstances, err)
 	}
-	if resp.PageInfo == nil || !resp.PageInfo.TotalCount.Valid {
-		return nil, fmt.Errorf("decoding DescribeImageInstances response (%d bytes): %w", len(body), errNoPageInfo)
+	var total Int
+	if resp.PageInfo != nil {
+		total = resp.PageInfo.TotalCount
 	}
-	if resp.PageInfo.TotalCount.Value < 0 {
-		return nil, fmt.Errorf("decoding DescribeImageInstances response: negative TotalCount %d", resp.PageInfo.TotalCount.Value)
+	if err := checkTotalCount(ActionDescribeImageInstances, "PageInfo.TotalCount", total, len(body)); err != nil {
+		return nil, err
 	}
 	return &resp, nil
 }
 
 var uuidKey = []byte(`"Uuid"`)
 
-// errNoPageInfo marks a 200 body without paging information, such as the
-// empty body a misbehaving gateway sends.
-var errNoPageInfo = errors.New("no PageInfo.TotalCount in the body")
+// errNoAnswer marks a 200 body without what every answer of its operation
+// holds, such as the empty body a misbehaving gateway sends: it is
+// retried, never read as "no records".
+var errNoAnswer = errors.New("the body is not an answer")
+
+func noAnswer(action, missing string, bodyLen int) error {
+	return fmt.Errorf("decoding %s response (%d bytes): %w: no %s", action, bodyLen, errNoAnswer, missing)
+}
+
+// checkTotalCount rejects a list response whose count is missing or negative.
+func checkTotalCount(action, field string, total Int, bodyLen int) error {
+	if !total.Valid {
+		return noAnswer(action, field, bodyLen)
+	}
+	if total.Value < 0 {
+		return fmt.Errorf("decoding %s response: negative %s %d", action, field, total.Value)
+	}
+	return nil
+}
 
 // DecodeImageCriteria decodes a DescribeImageCriteria response body.
 func DecodeImageCriteria(body []byte) (*DescribeImageCriteriaResponse, error) {

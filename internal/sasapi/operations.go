@@ -7,16 +7,18 @@ import (
 
 // DescribeImageInstances fetches one page of images, with retries.
 func (c *Client) DescribeImageInstances(ctx context.Context, req DescribeImageInstancesRequest) (*DescribeImageInstancesResponse, error) {
-	return c.describeImageInstances(ctx, req, nil)
-}
-
-func (c *Client) describeImageInstances(ctx context.Context, req DescribeImageInstancesRequest, observe retryObserver) (*DescribeImageInstancesResponse, error) {
-	query, err := imageInstancesQuery(req)
+	query, err := imageInstancesQuery(req.ImageQuery)
 	if err != nil {
 		return nil, err
 	}
+	if req.PageSize > 0 {
+		query["PageSize"] = strconv.Itoa(req.PageSize)
+	}
+	if req.CurrentPage > 0 {
+		query["CurrentPage"] = strconv.Itoa(req.CurrentPage)
+	}
 	var resp *DescribeImageInstancesResponse
-	err = c.call(ctx, ActionDescribeImageInstances, query, observe, func(body []byte) error {
+	err = c.call(ctx, ActionDescribeImageInstances, query, nil, func(body []byte) error {
 		var decodeErr error
 		resp, decodeErr = DecodeImageInstancesPage(body)
 		return decodeErr
@@ -27,26 +29,45 @@ func (c *Client) describeImageInstances(ctx context.Context, req DescribeImageIn
 	return resp, nil
 }
 
-func imageInstancesQuery(req DescribeImageInstancesRequest) (map[string]string, error) {
+// ListImageInstances reads every image a query selects through List,
+// de-duplicated by Uuid.
+func (c *Client) ListImageInstances(ctx context.Context, query ImageQuery, opts ListOptions) (*Listing[ImageInstance], error) {
+	base, err := imageInstancesQuery(query)
+	if err != nil {
+		return nil, err
+	}
+	return List(ctx, c, PagedOperation[ImageInstance]{
+		Action: ActionDescribeImageInstances,
+		Query:  func(page, size int) map[string]string { return pageQuery(base, page, size) },
+		Decode: decodeImageInstancesAsPage,
+		Key:    func(img *ImageInstance) (string, bool) { return img.Uuid.Value, img.Uuid.Valid },
+		Noun:   "images",
+	}, opts)
+}
+
+func decodeImageInstancesAsPage(body []byte) (Page[ImageInstance], error) {
+	resp, err := DecodeImageInstancesPage(body)
+	if err != nil {
+		return Page[ImageInstance]{}, err
+	}
+	return Page[ImageInstance]{Items: resp.ImageInstanceList, TotalCount: int(resp.PageInfo.TotalCount.Value), PageSize: resp.PageInfo.PageSize}, nil
+}
+
+// imageInstancesQuery returns the parameters of a query, paging excluded.
+func imageInstancesQuery(q ImageQuery) (map[string]string, error) {
 	query := map[string]string{}
-	if len(req.Criteria) > 0 {
-		criteria, err := EncodeCriteria(req.Criteria, req.LogicalExp)
+	if len(q.Criteria) > 0 {
+		criteria, err := EncodeCriteria(q.Criteria, q.LogicalExp)
 		if err != nil {
 			return nil, err
 		}
 		query["Criteria"] = criteria
 	}
-	if req.LogicalExp != "" {
-		query["LogicalExp"] = req.LogicalExp
+	if q.LogicalExp != "" {
+		query["LogicalExp"] = q.LogicalExp
 	}
-	if req.Scanned != nil {
-		query["Scanned"] = strconv.FormatBool(*req.Scanned)
-	}
-	if req.PageSize > 0 {
-		query["PageSize"] = strconv.Itoa(req.PageSize)
-	}
-	if req.CurrentPage > 0 {
-		query["CurrentPage"] = strconv.Itoa(req.CurrentPage)
+	if q.Scanned != nil {
+		query["Scanned"] = strconv.FormatBool(*q.Scanned)
 	}
 	return query, nil
 }

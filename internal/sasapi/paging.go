@@ -2,18 +2,19 @@ package sasapi
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"maps"
+	"strconv"
 	"sync"
 	"sync/atomic"
 )
 
-// ListOptions controls how ListImageInstances pages through a query.
+// ListOptions controls how a listing pages through a query.
 type ListOptions struct {
 	// PageSize is requested of the service (default MaxPageSize). The
 	// service may cap it; paging follows the size it actually serves.
 	PageSize int
-	// MaxResults stops the listing after this many images; 0 means all.
+	// MaxResults stops the listing after this many records; 0 means all.
 	MaxResults int
 	// MaxConcurrency bounds the pages in flight; 0 uses the client's.
 	MaxConcurrency int
@@ -26,13 +27,13 @@ type ListOptions struct {
 type PageProgress struct {
 	Page       int // 1-based page number
 	Pages      int // pages the listing needs
-	Images     int // images received so far, all pages together
+	Items      int // records received so far, all pages together
 	TotalCount int // the service's TotalCount on the first page
 }
 
 // Listing is the complete, ordered, de-duplicated result of a query.
-type Listing struct {
-	Images []ImageInstance
+type Listing[T any] struct {
+	Items []T
 	// TotalCount is what the service reported for the query on the first
 	// page, even when MaxResults cut the list short.
 	TotalCount int
@@ -42,7 +43,7 @@ type Listing struct {
 	// attempts that were retried.
 	Requests int
 	Retries  int
-	// Duplicates counts records dropped because their Uuid was seen before.
+	// Duplicates counts records dropped because their key was seen before.
 	Duplicates int
 	// Warnings explain anything the caller should tell the user: the
 	// listing changed while it was read, or the service returned fewer
@@ -50,16 +51,41 @@ type Listing struct {
 	Warnings []string
 }
 
-// ListImageInstances reads every page of a query (or as many as MaxResults
-// needs). The first page reveals TotalCount; the remaining pages are fetched
-// concurrently, fewer at a time while the service throttles, and reassembled
-// in page order, so the result equals a sequential read. Images are
-// de-duplicated by Uuid, first occurrence winning. Any page failing after
-// its retries fails the whole listing: a partial list is never returned as
-// if complete.
-func (c *Client) ListImageInstances(ctx context.Context, query ImageQuery, opts ListOptions) (*Listing, error) {
+// Page is what a list operation reads from one response.
+type Page[T any] struct {
+	Items []T
+	// TotalCount is the number of matching records the response reports;
+	// decoders reject a response without one (see checkTotalCount).
+	TotalCount int
+	// PageSize is the page size the response says it served, if it says.
+	PageSize Int
+}
+
+// PagedOperation describes one list operation of the service to List.
+type PagedOperation[T any] struct {
+	Action string
+	// Query returns the request parameters of page page (1-based) of size
+	// records, paging parameters included.
+	Query func(page, size int) map[string]string
+	// Decode reads one response body.
+	Decode func(body []byte) (Page[T], error)
+	// Key identifies a record for de-duplication; ok false keeps the
+	// record whatever it holds.
+	Key func(item *T) (key string, ok bool)
+	// Noun names the records in warnings, in the plural: "images".
+	Noun string
+}
+
+// List reads every page of an operation (or as many as MaxResults needs).
+// The first page reveals TotalCount; the remaining pages are fetched
+// concurrently, fewer at a time while the service throttles, and
+// reassembled in page order, so the result equals a sequential read.
+// Records are de-duplicated by op.Key, first occurrence winning. Any page
+// failing after its retries fails the whole listing: a partial list is
+// never returned as if complete.
+func List[T any](ctx context.Context, c *Client, op PagedOperation[T], opts ListOptions) (*Listing[T], error) {
 	if opts.PageSize < 0 || opts.MaxResults < 0 || opts.MaxConcurrency < 0 {
-		return nil, errors.New("ListImageInstances: PageSize, MaxResults and MaxConcurrency must not be negative")
+		return nil, fmt.Errorf("listing %s: PageSize, MaxResults and MaxConcurrency must not be negative", op.Action)
 	}
 	requestSize := opts.PageSize
 	if requestSize == 0 {
@@ -74,23 +100,24 @@ func (c *Client) ListImageInstances(ctx context.Context, query ImageQuery, opts 
 	}
 
 	var retries atomic.Int64
-	limiter := newAIMD(concurrency)
-	observe := func(err error) {
+	limiter := newConcurrencyLimiter(concurrency)
+	f := &pageFetcher[T]{client: c, op: op, limiter: limiter, observe: func(err error) {
 		retries.Add(1)
 		if IsThrottling(err) {
 			limiter.throttled()
 		}
-	}
+	}}
 
-	first, err := c.describeImageInstances(ctx, DescribeImageInstancesRequest{ImageQuery: query, CurrentPage: 1, PageSize: requestSize}, observe)
+	first, err := f.request(ctx, 1, requestSize)
 	if err != nil {
 		return nil, err
 	}
 	plan := planPages(first, requestSize, opts.MaxResults)
-	progress := &progressReporter{fn: opts.OnPage, pages: plan.pages, total: plan.total}
-	progress.report(1, len(first.ImageInstanceList))
+	f.pageSize = plan.pageSize
+	f.progress = &progressReporter{fn: opts.OnPage, pages: plan.pages, total: plan.total}
+	f.pages = map[int]*Page[T]{1: first}
+	f.progress.report(1, len(first.Items))
 
-	f := &pageFetcher{client: c, query: query, pageSize: plan.pageSize, limiter: limiter, observe: observe, progress: progress, pages: map[int]*DescribeImageInstancesResponse{1: first}}
 	if plan.pages > 1 {
 		if err := f.fetch(ctx, plan.pages, concurrency); err != nil {
 			return nil, err
@@ -100,9 +127,21 @@ func (c *Client) ListImageInstances(ctx context.Context, query ImageQuery, opts 
 		return nil, err
 	}
 
-	listing := assemble(f.ordered(), plan)
+	listing := assemble(f.ordered(), plan, op)
 	listing.Retries = int(retries.Load())
 	return listing, nil
+}
+
+// pageQuery returns base plus the paging parameters the SAS list
+// operations share.
+func pageQuery(base map[string]string, page, size int) map[string]string {
+	q := maps.Clone(base)
+	if q == nil {
+		q = map[string]string{}
+	}
+	q["CurrentPage"] = strconv.Itoa(page)
+	q["PageSize"] = strconv.Itoa(size)
+	return q
 }
 
 // pagePlan is what the first page tells us about the rest.
@@ -113,12 +152,12 @@ type pagePlan struct {
 	pages      int // pages to request, the first included
 }
 
-func planPages(first *DescribeImageInstancesResponse, requested, maxResults int) pagePlan {
-	total := int(first.PageInfo.TotalCount.Value)
-	got := len(first.ImageInstanceList)
+func planPages[T any](first *Page[T], requested, maxResults int) pagePlan {
+	total := first.TotalCount
+	got := len(first.Items)
 	size := requested
-	if served := first.PageInfo.PageSize; served.Valid {
-		if served.Value > 0 && int(served.Value) < size {
+	if served := first.PageSize; served.Valid {
+		if served.Value > 0 && served.Value < int64(size) {
 			size = int(served.Value)
 		}
 	} else if got > 0 && got < size && got < total {
@@ -139,22 +178,36 @@ func planPages(first *DescribeImageInstancesResponse, requested, maxResults int)
 // pageFetcher fetches pages concurrently into a map keyed by page number:
 // a map, not a slice sized by TotalCount, so an absurd count costs nothing
 // once pages run out.
-type pageFetcher struct {
+type pageFetcher[T any] struct {
 	client   *Client
-	query    ImageQuery
+	op       PagedOperation[T]
 	pageSize int
-	limiter  *aimd
+	limiter  *concurrencyLimiter
 	observe  retryObserver
 	progress *progressReporter
 
 	mu     sync.Mutex
-	pages  map[int]*DescribeImageInstancesResponse
+	pages  map[int]*Page[T]
 	next   atomic.Int64 // last page number handed out
 	stopAt atomic.Int64 // first page that came back empty: later ones are skipped
 }
 
+// request sends one page request, with retries.
+func (f *pageFetcher[T]) request(ctx context.Context, page, size int) (*Page[T], error) {
+	var p Page[T]
+	err := f.client.call(ctx, f.op.Action, f.op.Query(page, size), f.observe, func(body []byte) error {
+		var decodeErr error
+		p, decodeErr = f.op.Decode(body)
+		return decodeErr
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
 // fetch requests pages 2..last, at most concurrency at a time.
-func (f *pageFetcher) fetch(ctx context.Context, last, concurrency int) error {
+func (f *pageFetcher[T]) fetch(ctx context.Context, last, concurrency int) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	f.next.Store(1)
@@ -173,7 +226,7 @@ func (f *pageFetcher) fetch(ctx context.Context, last, concurrency int) error {
 	return context.Cause(ctx)
 }
 
-func (f *pageFetcher) work(ctx context.Context) error {
+func (f *pageFetcher[T]) work(ctx context.Context) error {
 	for {
 		page := int(f.next.Add(1))
 		if int64(page) >= f.stopAt.Load() {
@@ -182,7 +235,7 @@ func (f *pageFetcher) work(ctx context.Context) error {
 		if err := f.limiter.acquire(ctx); err != nil {
 			return context.Cause(ctx)
 		}
-		resp, err := f.get(ctx, page)
+		p, err := f.get(ctx, page)
 		f.limiter.release(err == nil)
 		if err != nil {
 			if cause := context.Cause(ctx); cause != nil && ctx.Err() != nil {
@@ -190,25 +243,26 @@ func (f *pageFetcher) work(ctx context.Context) error {
 			}
 			return err
 		}
-		if len(resp.ImageInstanceList) == 0 {
+		if len(p.Items) == 0 {
 			f.lowerStop(int64(page))
 		}
 	}
 }
 
-func (f *pageFetcher) get(ctx context.Context, page int) (*DescribeImageInstancesResponse, error) {
-	resp, err := f.client.describeImageInstances(ctx, DescribeImageInstancesRequest{ImageQuery: f.query, CurrentPage: page, PageSize: f.pageSize}, f.observe)
+// get fetches one later page and stores it.
+func (f *pageFetcher[T]) get(ctx context.Context, page int) (*Page[T], error) {
+	p, err := f.request(ctx, page, f.pageSize)
 	if err != nil {
 		return nil, fmt.Errorf("page %d: %w", page, err)
 	}
 	f.mu.Lock()
-	f.pages[page] = resp
+	f.pages[page] = p
 	f.mu.Unlock()
-	f.progress.report(page, len(resp.ImageInstanceList))
-	return resp, nil
+	f.progress.report(page, len(p.Items))
+	return p, nil
 }
 
-func (f *pageFetcher) lowerStop(page int64) {
+func (f *pageFetcher[T]) lowerStop(page int64) {
 	for {
 		cur := f.stopAt.Load()
 		if page >= cur || f.stopAt.CompareAndSwap(cur, page) {
@@ -218,21 +272,21 @@ func (f *pageFetcher) lowerStop(page int64) {
 }
 
 // followGrowth reads on, one page at a time, while the service shows it
-// holds more images than its first TotalCount: more records arrived than
+// holds more records than its first TotalCount: more records arrived than
 // announced, or a later page announced more, and the last page was full.
 // It stops at the first short page, at MaxResults, or after as many extra
 // pages as were planned (plus a margin), so it always ends.
-func (f *pageFetcher) followGrowth(ctx context.Context, plan pagePlan) error {
+func (f *pageFetcher[T]) followGrowth(ctx context.Context, plan pagePlan) error {
 	last := len(f.pages)
 	for extra := 0; extra < plan.pages+10; extra++ {
 		received, maxTotal := 0, plan.total
 		for _, p := range f.pages {
-			received += len(p.ImageInstanceList)
-			maxTotal = max(maxTotal, int(p.PageInfo.TotalCount.Value))
+			received += len(p.Items)
+			maxTotal = max(maxTotal, p.TotalCount)
 		}
 		lastPage := f.pages[last]
 		grew := received > plan.total || maxTotal > plan.total
-		if !grew || lastPage == nil || len(lastPage.ImageInstanceList) < f.pageSize ||
+		if !grew || lastPage == nil || len(lastPage.Items) < f.pageSize ||
 			(plan.maxResults > 0 && received >= plan.maxResults) {
 			return nil
 		}
@@ -245,8 +299,8 @@ func (f *pageFetcher) followGrowth(ctx context.Context, plan pagePlan) error {
 }
 
 // ordered returns the fetched pages in page order, up to the first gap.
-func (f *pageFetcher) ordered() []*DescribeImageInstancesResponse {
-	out := make([]*DescribeImageInstancesResponse, 0, len(f.pages))
+func (f *pageFetcher[T]) ordered() []*Page[T] {
+	out := make([]*Page[T], 0, len(f.pages))
 	for page := 1; ; page++ {
 		p, ok := f.pages[page]
 		if !ok {
@@ -256,77 +310,77 @@ func (f *pageFetcher) ordered() []*DescribeImageInstancesResponse {
 	}
 }
 
-// assemble concatenates the pages in order, drops repeated Uuids, stops at
+// assemble concatenates the pages in order, drops repeated keys, stops at
 // MaxResults and explains any inconsistency it saw.
-func assemble(pages []*DescribeImageInstancesResponse, plan pagePlan) *Listing {
+func assemble[T any](pages []*Page[T], plan pagePlan, op PagedOperation[T]) *Listing[T] {
 	received := 0
 	for _, p := range pages {
-		received += len(p.ImageInstanceList)
+		received += len(p.Items)
 	}
 	limit := received
 	if plan.maxResults > 0 {
 		limit = min(limit, plan.maxResults)
 	}
-	listing := &Listing{TotalCount: plan.total, PageSize: plan.pageSize, Images: make([]ImageInstance, 0, limit)}
+	listing := &Listing[T]{TotalCount: plan.total, PageSize: plan.pageSize, Items: make([]T, 0, limit)}
 	seen := make(map[string]struct{}, limit)
 	totalChanged := -1
 	for i, page := range pages {
 		listing.Requests++
-		if t := int(page.PageInfo.TotalCount.Value); t != plan.total && totalChanged < 0 {
+		if t := page.TotalCount; t != plan.total && totalChanged < 0 {
 			totalChanged = t
 		}
-		for k := range page.ImageInstanceList {
-			if len(listing.Images) == limit {
+		for k := range page.Items {
+			if len(listing.Items) == limit {
 				break
 			}
-			img := &page.ImageInstanceList[k]
-			if img.Uuid.Valid {
-				if _, dup := seen[img.Uuid.Value]; dup {
+			item := &page.Items[k]
+			if key, ok := op.Key(item); ok {
+				if _, dup := seen[key]; dup {
 					listing.Duplicates++
 					continue
 				}
-				seen[img.Uuid.Value] = struct{}{}
+				seen[key] = struct{}{}
 			}
-			listing.Images = append(listing.Images, *img)
+			listing.Items = append(listing.Items, *item)
 		}
 		pages[i] = nil // let the page go as soon as it is copied
 	}
-	listing.Warnings = consistencyWarnings(listing, plan, totalChanged)
+	listing.Warnings = consistencyWarnings(listing.Duplicates, len(listing.Items), plan, totalChanged, op.Noun)
 	return listing
 }
 
-func consistencyWarnings(l *Listing, plan pagePlan, totalChanged int) []string {
+func consistencyWarnings(duplicates, kept int, plan pagePlan, totalChanged int, noun string) []string {
 	var warnings []string
 	if totalChanged >= 0 {
-		warnings = append(warnings, fmt.Sprintf("The image listing changed during the read: the service reported %d matching images on the first page and %d on a later one. Images added or removed meanwhile may be missing from the result; run again for a consistent view.", plan.total, totalChanged))
+		warnings = append(warnings, fmt.Sprintf("The listing of %s changed during the read: the service reported %d matching %s on the first page and %d on a later one. Records added or removed meanwhile may be missing from the result; run again for a consistent view.", noun, plan.total, noun, totalChanged))
 	}
-	if l.Duplicates > 0 {
-		warnings = append(warnings, fmt.Sprintf("The image listing changed during the read: %d image(s) appeared on two pages and were kept once (records were added or removed between pages).", l.Duplicates))
+	if duplicates > 0 {
+		warnings = append(warnings, fmt.Sprintf("The listing of %s changed during the read: %d record(s) appeared on two pages and were kept once (records were added or removed between pages).", noun, duplicates))
 	}
 	want := plan.total
 	if plan.maxResults > 0 {
 		want = min(want, plan.maxResults)
 	}
-	switch got := len(l.Images) + l.Duplicates; {
+	switch got := kept + duplicates; {
 	case got < want:
-		warnings = append(warnings, fmt.Sprintf("The service reported %d matching images but returned only %d before its pages ran out; the result may be incomplete.", want, len(l.Images)))
+		warnings = append(warnings, fmt.Sprintf("The service reported %d matching %s but returned only %d before its pages ran out; the result may be incomplete.", want, noun, kept))
 	case got > plan.total && plan.maxResults == 0:
-		warnings = append(warnings, fmt.Sprintf("The image listing changed during the read: the service returned %d images, more than the %d it reported; all of them are in the result.", got, plan.total))
+		warnings = append(warnings, fmt.Sprintf("The listing of %s changed during the read: the service returned %d, more than the %d it reported; all of them are in the result.", noun, got, plan.total))
 	}
 	return warnings
 }
 
-// progressReporter counts images across concurrently fetched pages.
+// progressReporter counts records across concurrently fetched pages.
 type progressReporter struct {
-	fn     func(PageProgress)
-	pages  int
-	total  int
-	images atomic.Int64
+	fn    func(PageProgress)
+	pages int
+	total int
+	items atomic.Int64
 }
 
 func (p *progressReporter) report(page, n int) {
-	sofar := p.images.Add(int64(n))
+	sofar := p.items.Add(int64(n))
 	if p.fn != nil {
-		p.fn(PageProgress{Page: page, Pages: p.pages, Images: int(sofar), TotalCount: p.total})
+		p.fn(PageProgress{Page: page, Pages: p.pages, Items: int(sofar), TotalCount: p.total})
 	}
 }

@@ -12,7 +12,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/terraform-sas/terraform-provider-sas/internal/fakesas"
 )
@@ -54,7 +53,7 @@ func TestListImageInstancesReadsEveryPage(t *testing.T) {
 			if err != nil {
 				t.Fatalf("ListImageInstances: %v", err)
 			}
-			if got, want := uuids(listing.Images), fakeUUIDs(images[:tc.wantImages]); !slices.Equal(got, want) {
+			if got, want := uuids(listing.Items), fakeUUIDs(images[:tc.wantImages]); !slices.Equal(got, want) {
 				t.Errorf("got %d images, want the first %d of the dataset in order", len(got), len(want))
 			}
 			if listing.TotalCount != tc.images {
@@ -112,8 +111,8 @@ func TestConcurrentListingEqualsSequentialRead(t *testing.T) {
 	if err != nil {
 		t.Fatalf("sequential read: %v", err)
 	}
-	if len(sequential.Images) != n {
-		t.Fatalf("sequential read returned %d images, want %d", len(sequential.Images), n)
+	if len(sequential.Items) != n {
+		t.Fatalf("sequential read returned %d images, want %d", len(sequential.Items), n)
 	}
 
 	for _, throttled := range []bool{false, true} {
@@ -130,8 +129,8 @@ func TestConcurrentListingEqualsSequentialRead(t *testing.T) {
 				if err != nil {
 					t.Fatalf("ListImageInstances: %v", err)
 				}
-				if !reflect.DeepEqual(listing.Images, sequential.Images) {
-					t.Errorf("result differs from the sequential read (%d vs %d images)", len(listing.Images), len(sequential.Images))
+				if !reflect.DeepEqual(listing.Items, sequential.Items) {
+					t.Errorf("result differs from the sequential read (%d vs %d images)", len(listing.Items), len(sequential.Items))
 				}
 				if len(listing.Warnings) != 0 || listing.Duplicates != 0 {
 					t.Errorf("Warnings, Duplicates = %q, %d; want none", listing.Warnings, listing.Duplicates)
@@ -173,7 +172,7 @@ func TestClientIsSafeForConcurrentListings(t *testing.T) {
 			switch {
 			case err != nil:
 				errs <- err
-			case !slices.Equal(uuids(listing.Images), want):
+			case !slices.Equal(uuids(listing.Items), want):
 				errs <- fmt.Errorf("listing %d: wrong images", i)
 			}
 		})
@@ -223,7 +222,7 @@ func TestListingChangedDuringTheRead(t *testing.T) {
 				t.Fatalf("ListImageInstances: %v", err)
 			}
 			seen := map[string]bool{}
-			for _, id := range uuids(listing.Images) {
+			for _, id := range uuids(listing.Items) {
 				if seen[id] {
 					t.Errorf("Uuid %s appears twice", id)
 				}
@@ -232,8 +231,8 @@ func TestListingChangedDuringTheRead(t *testing.T) {
 			if listing.Duplicates != tc.wantDuplicates {
 				t.Errorf("Duplicates = %d, want %d", listing.Duplicates, tc.wantDuplicates)
 			}
-			if len(listing.Images) != tc.wantImages {
-				t.Errorf("got %d images, want %d", len(listing.Images), tc.wantImages)
+			if len(listing.Items) != tc.wantImages {
+				t.Errorf("got %d images, want %d", len(listing.Items), tc.wantImages)
 			}
 			if !slices.ContainsFunc(listing.Warnings, func(w string) bool { return strings.Contains(w, "changed during the read") }) {
 				t.Errorf("Warnings = %q, want one saying the listing changed during the read", listing.Warnings)
@@ -257,8 +256,8 @@ func TestTotalCountLargerThanTheData(t *testing.T) {
 			if err != nil {
 				t.Fatalf("ListImageInstances: %v", err)
 			}
-			if !slices.Equal(uuids(listing.Images), fakeUUIDs(images)) {
-				t.Errorf("got %d images, want the %d of the dataset in order", len(listing.Images), n)
+			if !slices.Equal(uuids(listing.Items), fakeUUIDs(images)) {
+				t.Errorf("got %d images, want the %d of the dataset in order", len(listing.Items), n)
 			}
 			if listing.TotalCount != override {
 				t.Errorf("TotalCount = %d, want the reported %d", listing.TotalCount, override)
@@ -309,7 +308,7 @@ func TestPageFailureFailsTheWholeListing(t *testing.T) {
 
 			listing, err := c.ListImageInstances(context.Background(), ImageQuery{}, ListOptions{PageSize: 50, MaxConcurrency: tc.concurrency})
 			if listing != nil {
-				t.Errorf("got a Listing of %d images alongside the error", len(listing.Images))
+				t.Errorf("got a Listing of %d images alongside the error", len(listing.Items))
 			}
 			var apiErr *APIError
 			if !errors.As(err, &apiErr) || apiErr.Code != tc.wantCode {
@@ -356,134 +355,20 @@ func TestOnPageReportsEveryPageOnce(t *testing.T) {
 					t.Errorf("bad report %+v", r)
 				}
 				seen[r.Page] = true
-				maxImages = max(maxImages, r.Images)
+				maxImages = max(maxImages, r.Items)
 			}
-			if maxImages != len(listing.Images) {
-				t.Errorf("final Images = %d, want %d", maxImages, len(listing.Images))
+			if maxImages != len(listing.Items) {
+				t.Errorf("final Items = %d, want %d", maxImages, len(listing.Items))
 			}
 			if concurrency == 1 {
 				for i, r := range reports {
-					if r.Page != i+1 || r.Images != min((i+1)*pageSize, n) {
+					if r.Page != i+1 || r.Items != min((i+1)*pageSize, n) {
 						t.Errorf("report %d = %+v, want page %d with %d images so far", i, r, i+1, min((i+1)*pageSize, n))
 					}
 				}
 			}
 		})
 	}
-}
-
-func TestAIMDLimiter(t *testing.T) {
-	ctx := context.Background()
-
-	t.Run("halves on throttling, never below 1", func(t *testing.T) {
-		a := newAIMD(8)
-		for _, want := range []int{4, 2, 1, 1, 1} {
-			a.throttled()
-			if got := a.current(); got != want {
-				t.Fatalf("limit after throttling = %d, want %d", got, want)
-			}
-		}
-		if got := newAIMD(0).current(); got != 1 {
-			t.Errorf("newAIMD(0) limit = %d, want 1", got)
-		}
-	})
-
-	t.Run("grows back to max after successes, no further", func(t *testing.T) {
-		a := newAIMD(8)
-		a.throttled()
-		a.throttled()
-		a.throttled() // limit 1
-		successes := 0
-		for a.current() < 8 {
-			if successes > 100 {
-				t.Fatalf("limit stuck at %d after %d successes", a.current(), successes)
-			}
-			if err := a.acquire(ctx); err != nil {
-				t.Fatal(err)
-			}
-			a.release(true)
-			successes++
-		}
-		// Additive increase: one more per run of `limit` successes, 1+2+...+7.
-		if successes != 28 {
-			t.Errorf("took %d successes to grow from 1 to 8, want 28", successes)
-		}
-		for range 50 {
-			_ = a.acquire(ctx)
-			a.release(true)
-		}
-		if got := a.current(); got != 8 {
-			t.Errorf("limit = %d after more successes, want max 8", got)
-		}
-	})
-
-	t.Run("failures do not grow the limit", func(t *testing.T) {
-		a := newAIMD(4)
-		a.throttled() // 2
-		for range 20 {
-			_ = a.acquire(ctx)
-			a.release(false)
-		}
-		if got := a.current(); got != 2 {
-			t.Errorf("limit = %d after failures, want 2", got)
-		}
-	})
-
-	t.Run("acquire blocks at the limit until a release", func(t *testing.T) {
-		a := newAIMD(2)
-		for range 2 {
-			if err := a.acquire(ctx); err != nil {
-				t.Fatal(err)
-			}
-		}
-		acquired := make(chan error, 1)
-		go func() { acquired <- a.acquire(ctx) }()
-		select {
-		case err := <-acquired:
-			t.Fatalf("third acquire returned (%v) with 2 of 2 slots in use", err)
-		case <-time.After(50 * time.Millisecond):
-		}
-		a.release(true)
-		if err := <-acquired; err != nil {
-			t.Fatalf("acquire after release: %v", err)
-		}
-	})
-
-	t.Run("a lowered limit holds back new requests", func(t *testing.T) {
-		a := newAIMD(4)
-		for range 4 {
-			_ = a.acquire(ctx)
-		}
-		a.throttled() // limit 2, 4 in flight
-		a.release(false)
-		a.release(false) // 2 in flight: still at the limit
-		short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
-		defer cancel()
-		if err := a.acquire(short); !errors.Is(err, context.DeadlineExceeded) {
-			t.Fatalf("acquire with 2 in flight and limit 2 = %v, want it to wait until the deadline", err)
-		}
-		a.release(false)
-		if err := a.acquire(ctx); err != nil {
-			t.Fatalf("acquire below the limit: %v", err)
-		}
-	})
-
-	t.Run("acquire honours cancellation", func(t *testing.T) {
-		a := newAIMD(1)
-		_ = a.acquire(ctx)
-		cctx, cancel := context.WithCancel(ctx)
-		result := make(chan error, 1)
-		go func() { result <- a.acquire(cctx) }()
-		cancel()
-		select {
-		case err := <-result:
-			if !errors.Is(err, context.Canceled) {
-				t.Errorf("acquire = %v, want context.Canceled", err)
-			}
-		case <-time.After(2 * time.Second):
-			t.Fatal("acquire did not return after cancellation")
-		}
-	})
 }
 
 // A service that computes the offset of a page from the PageSize it was
@@ -511,8 +396,8 @@ func TestPagingFollowsTheServedPageSizeOnLaterPages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(listing.Images) != total || len(listing.Warnings) != 0 {
-		t.Errorf("got %d of %d images, warnings %q", len(listing.Images), total, listing.Warnings)
+	if len(listing.Items) != total || len(listing.Warnings) != 0 {
+		t.Errorf("got %d of %d images, warnings %q", len(listing.Items), total, listing.Warnings)
 	}
 }
 
@@ -534,8 +419,8 @@ func TestAbsurdTotalCountDoesNotPanic(t *testing.T) {
 		}
 	}()
 	listing, err := c.ListImageInstances(context.Background(), ImageQuery{}, ListOptions{PageSize: 100, MaxConcurrency: 2})
-	if err == nil && len(listing.Images) != 1 {
-		t.Errorf("got %d images, want the 1 served", len(listing.Images))
+	if err == nil && len(listing.Items) != 1 {
+		t.Errorf("got %d images, want the 1 served", len(listing.Items))
 	}
 }
 
@@ -570,8 +455,8 @@ func TestRecordsBeyondTotalCountAreNotDroppedSilently(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(listing.Images) < tc.images && len(listing.Warnings) == 0 {
-				t.Errorf("kept %d of the %d images served, with no warning", len(listing.Images), tc.images)
+			if len(listing.Items) < tc.images && len(listing.Warnings) == 0 {
+				t.Errorf("kept %d of the %d images served, with no warning", len(listing.Items), tc.images)
 			}
 		})
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -40,6 +41,20 @@ type Bool struct {
 type StringList struct {
 	Values []string
 	Valid  bool
+}
+
+// CommaList is a list sent as one comma-separated string, such as the CVE
+// ids of a vulnerability. A JSON array of strings is accepted too.
+type CommaList struct {
+	Values []string
+	Valid  bool
+}
+
+// Float is a decimal field that may be absent, such as a CVSS score sent
+// as a string that may be empty.
+type Float struct {
+	Value float64
+	Valid bool
 }
 
 // UnmarshalJSON accepts a string, a number (kept in its decimal form) or a boolean.
@@ -147,6 +162,63 @@ func (l *StringList) UnmarshalJSON(data []byte) error {
 		values[k] = validUTF8(v)
 	}
 	*l = StringList{Values: values, Valid: true}
+	return nil
+}
+
+// UnmarshalJSON splits a string on commas, trimming blanks and dropping
+// empty entries; an empty string is an empty list.
+func (l *CommaList) UnmarshalJSON(data []byte) error {
+	*l = CommaList{}
+	switch {
+	case bytes.Equal(data, jsonNull):
+		return nil
+	case data[0] == '[':
+		var list StringList
+		if err := list.UnmarshalJSON(data); err != nil {
+			return err
+		}
+		*l = CommaList(list)
+		return nil
+	case data[0] != '"':
+		return fmt.Errorf("expected a comma-separated string, got %s", describeJSON(data))
+	}
+	v, err := unquote(data)
+	if err != nil {
+		return err
+	}
+	values := []string{}
+	for part := range strings.SplitSeq(v, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			values = append(values, validUTF8(part))
+		}
+	}
+	*l = CommaList{Values: values, Valid: true}
+	return nil
+}
+
+// UnmarshalJSON accepts a JSON number or a string. A string that is not a
+// finite number (empty, "N/A") is absent rather than an error: a score the
+// service could not give is unknown, and one odd value must not fail a page.
+func (f *Float) UnmarshalJSON(data []byte) error {
+	*f = Float{}
+	text := string(data)
+	switch {
+	case bytes.Equal(data, jsonNull):
+		return nil
+	case data[0] == '"':
+		v, err := unquote(data)
+		if err != nil {
+			return err
+		}
+		text = strings.TrimSpace(v)
+	case data[0] != '-' && (data[0] < '0' || data[0] > '9'):
+		return fmt.Errorf("expected a number, got %s", describeJSON(data))
+	}
+	v, err := strconv.ParseFloat(text, 64)
+	if err != nil || math.IsInf(v, 0) || math.IsNaN(v) {
+		return nil
+	}
+	*f = Float{Value: v, Valid: true}
 	return nil
 }
 

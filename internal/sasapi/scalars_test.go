@@ -221,12 +221,89 @@ func TestScalarsResetOnNull(t *testing.T) {
 	i := Int{7, true}
 	b := Bool{true, true}
 	l := StringList{[]string{"old"}, true}
-	for _, u := range []json.Unmarshaler{&s, &i, &b, &l} {
+	f := Float{1.5, true}
+	c := CommaList{[]string{"old"}, true}
+	e := VulExtendContent{Os: String{"old", true}, Valid: true}
+	for _, u := range []json.Unmarshaler{&s, &i, &b, &l, &f, &c, &e} {
 		if err := u.UnmarshalJSON([]byte("null")); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if s.Valid || i.Valid || b.Valid || l.Valid || l.Values != nil {
-		t.Errorf("after null: %+v %+v %+v %+v", s, i, b, l)
+	if s.Valid || i.Valid || b.Valid || l.Valid || l.Values != nil || f.Valid || f.Value != 0 || c.Valid || c.Values != nil || !reflect.DeepEqual(e, VulExtendContent{}) {
+		t.Errorf("after null: %+v %+v %+v %+v %+v %+v %+v", s, i, b, l, f, c, e)
+	}
+}
+
+func TestFloatDecoding(t *testing.T) {
+	cases := []struct {
+		name    string
+		raw     string
+		want    Float
+		wantErr bool
+	}{
+		{name: "score as a string", raw: `"10.0"`, want: Float{10, true}},
+		{name: "fraction as a string", raw: `"7.5"`, want: Float{7.5, true}},
+		{name: "padded string", raw: `" 5.3 "`, want: Float{5.3, true}},
+		{name: "number", raw: `9.8`, want: Float{9.8, true}},
+		{name: "integer", raw: `0`, want: Float{0, true}},
+		{name: "empty string is absent", raw: `""`, want: Float{}},
+		{name: "not a number is absent", raw: `"N/A"`, want: Float{}},
+		{name: "NaN is absent", raw: `"NaN"`, want: Float{}},
+		{name: "infinity is absent", raw: `"Inf"`, want: Float{}},
+		{name: "overflow is absent", raw: `1e400`, want: Float{}},
+		{name: "null is absent", raw: `null`, want: Float{}},
+		{name: "missing is absent", raw: ``, want: Float{}},
+		{name: "object", raw: `{}`, wantErr: true},
+		{name: "array", raw: `[7.5]`, wantErr: true},
+		{name: "boolean", raw: `true`, wantErr: true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := decodeField[Float](tc.raw)
+			if tc.wantErr {
+				if err == nil {
+					t.Fatalf("decoded %s as %+v, want an error", tc.raw, got)
+				}
+				return
+			}
+			if err != nil || got != tc.want {
+				t.Fatalf("decode %s = %+v, %v; want %+v", tc.raw, got, err, tc.want)
+			}
+		})
+	}
+}
+
+func TestCommaListDecoding(t *testing.T) {
+	cases := []struct {
+		name    string
+		raw     string
+		want    CommaList
+		wantErr bool
+	}{
+		{name: "one id", raw: `"CVE-2019-9893"`, want: CommaList{[]string{"CVE-2019-9893"}, true}},
+		{name: "several ids", raw: `"CVE-2021-3711,CVE-2021-3712"`, want: CommaList{[]string{"CVE-2021-3711", "CVE-2021-3712"}, true}},
+		{name: "blanks and empty entries", raw: `" CVE-1 , ,CVE-2,"`, want: CommaList{[]string{"CVE-1", "CVE-2"}, true}},
+		{name: "empty string is an empty list", raw: `""`, want: CommaList{[]string{}, true}},
+		{name: "array", raw: `["CVE-1","CVE-2"]`, want: CommaList{[]string{"CVE-1", "CVE-2"}, true}},
+		{name: "non-UTF-8", raw: "\"a\xff\"", want: CommaList{[]string{"a\uFFFD"}, true}},
+		{name: "null is absent", raw: `null`, want: CommaList{}},
+		{name: "missing is absent", raw: ``, want: CommaList{}},
+		{name: "number", raw: `5`, wantErr: true},
+		{name: "object", raw: `{}`, wantErr: true},
+		{name: "array of numbers", raw: `[1]`, wantErr: true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := decodeField[CommaList](tc.raw)
+			if tc.wantErr {
+				if err == nil {
+					t.Fatalf("decoded %s as %+v, want an error", tc.raw, got)
+				}
+				return
+			}
+			if err != nil || !reflect.DeepEqual(got, tc.want) {
+				t.Fatalf("decode %s = %#v, %v; want %#v", tc.raw, got, err, tc.want)
+			}
+		})
 	}
 }

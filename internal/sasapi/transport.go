@@ -53,11 +53,11 @@ func NewHTTPClient(connectTimeout time.Duration, caBundlePEM []byte) (*http.Clie
 	return &http.Client{Transport: transport, CheckRedirect: refuseRedirect}, nil
 }
 
-// recorder is the generic client's HTTP hook for one attempt. It sends the
+// bufferingHTTPClient is the generic client's HTTP hook for one attempt. It sends the
 // request under the attempt's context (the generic client has none), reads
 // the whole body within that context, and keeps status, headers and body.
 // The generic client then sees a fully buffered response.
-type recorder struct {
+type bufferingHTTPClient struct {
 	ctx    context.Context
 	client *http.Client
 
@@ -69,7 +69,7 @@ type recorder struct {
 
 // Call implements dara.HttpClient. The transport it is handed is ignored:
 // ours decides proxies and TLS.
-func (r *recorder) Call(req *http.Request, _ *http.Transport) (*http.Response, error) {
+func (r *bufferingHTTPClient) Call(req *http.Request, _ *http.Transport) (*http.Response, error) {
 	resp, err := r.client.Do(req.WithContext(r.ctx))
 	if err != nil {
 		r.err = err
