@@ -129,3 +129,7 @@ func (e *DecodeError) Category() Category { return CategoryDecode }
 
 // Category is CategoryCredential.
 func (e *CredentialError) Category() Category { return CategoryCredential }
+
+// Category of a refused redirect: the request never reached the service,
+// like any other failure to talk to the endpoint.
+func (e *RedirectError) Category() Category { return CategoryNetwork }

@@ -42,6 +42,9 @@ func TestRedirectsAreNeverFollowed(t *testing.T) {
 			if strings.Contains(msg, "echoed") || strings.Contains(msg, "frag") {
 				t.Errorf("message %q repeats the Location's query or fragment", msg)
 			}
+			if got := CategoryOf(err); got != CategoryNetwork {
+				t.Errorf("CategoryOf = %v, want %v", got, CategoryNetwork)
+			}
 			if IsRetryable(err) {
 				t.Error("a redirect is retryable")
 			}
