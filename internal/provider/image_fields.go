@@ -2,10 +2,13 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
@@ -26,8 +29,6 @@ type imageField struct {
 	typ    attr.Type
 	value  func(*image, *valueCache) tftypes.Value
 }
-
-const neverScannedCaveat = " Counts of an image that was never successfully scanned (`sca_status` other than `SUCCESS`, or `last_scan_time` 0) are zero because nothing was looked at: they say nothing about its safety."
 
 var imageFields = []imageField{
 	stringField("uuid", "Uuid", "Unique key of the image record in Security Center; the element id of this list and of `ids`.", func(i *image) sasapi.String { return i.Uuid }),
@@ -81,14 +82,6 @@ var (
 	imageTFType  = imageObjectType.TerraformType(context.Background())
 	imagesTFType = tftypes.List{ElementType: imageTFType}
 )
-
-func imageSchemaAttributes() map[string]schema.Attribute {
-	attrs := make(map[string]schema.Attribute, len(imageFields))
-	for _, f := range imageFields {
-		attrs[f.name] = f.schema(f.desc + " API field `" + f.api + "`.")
-	}
-	return attrs
-}
 
 // imagesValue converts images to the Terraform value of `images`. It builds
 // tftypes values directly: the framework's attr.Value route validates every
@@ -158,9 +151,39 @@ func timeField(name, api, desc string, zeroIsNull bool, get func(*image) sasapi.
 	}
 }
 
-func stringValue(s sasapi.String) attr.Value {
-	if !s.Valid {
-		return types.StringNull()
+// writeStateTFTypes is today's route: every attribute but images through
+// State.Set, then images built as tftypes and written into the raw state.
+func (m *imageInstancesModel) writeStateTFTypes(ctx context.Context, state *tfsdk.State, images []image, totalCount int) diag.Diagnostics {
+	m.ID = types.StringValue(m.argumentsID())
+	m.TotalCount = types.Int64Value(int64(totalCount))
+	m.IDs = make([]types.String, len(images))
+	for k := range images {
+		m.IDs[k] = stringValue(images[k].Uuid)
 	}
-	return types.StringValue(s.Value)
+	m.Summary = summarise(images)
+	m.Images = []imageModel{}
+	diags := state.Set(ctx, m)
+	if diags.HasError() {
+		return diags
+	}
+	value := imagesValue(nil)
+	if !m.SummaryOnly.ValueBool() {
+		value = imagesValue(images)
+	}
+	if err := setRawAttribute(state, "images", value); err != nil {
+		diags.AddError("Cannot store images", err.Error())
+	}
+	return diags
+}
+
+// setRawAttribute replaces one top-level attribute of the state with a
+// value built as tftypes.
+func setRawAttribute(state *tfsdk.State, name string, value tftypes.Value) error {
+	var attrs map[string]tftypes.Value
+	if err := state.Raw.As(&attrs); err != nil {
+		return fmt.Errorf("reading state object: %w", err)
+	}
+	attrs[name] = value
+	state.Raw = tftypes.NewValue(state.Raw.Type(), attrs)
+	return nil
 }

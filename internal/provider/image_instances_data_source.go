@@ -9,13 +9,10 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/terraform-sas/terraform-provider-sas/internal/sasapi"
@@ -44,8 +41,8 @@ type imageInstancesModel struct {
 	MaxResults  types.Int64      `tfsdk:"max_results"`
 	SummaryOnly types.Bool       `tfsdk:"summary_only"`
 	TotalCount  types.Int64      `tfsdk:"total_count"`
-	IDs         types.List       `tfsdk:"ids"`
-	Images      types.List       `tfsdk:"images"`
+	IDs         []types.String   `tfsdk:"ids"`
+	Images      []imageModel     `tfsdk:"images"`
 	Summary     types.Object     `tfsdk:"summary"`
 }
 
@@ -166,26 +163,12 @@ func (d *imageInstancesDataSource) Read(ctx context.Context, req datasource.Read
 		resp.Diagnostics.AddWarning("Security Center image listing may be inconsistent", w)
 	}
 
-	images := model.fill(listing)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &model)...)
-	if resp.Diagnostics.HasError() {
+	if useTFTypesRoute {
+		resp.Diagnostics.Append(model.writeStateTFTypes(ctx, &resp.State, listing.Images, listing.TotalCount)...)
 		return
 	}
-	if err := setRawAttribute(&resp.State, "images", images); err != nil {
-		resp.Diagnostics.AddError("Cannot store images", err.Error())
-	}
-}
-
-// setRawAttribute replaces one top-level attribute of the state with a
-// value built as tftypes.
-func setRawAttribute(state *tfsdk.State, name string, value tftypes.Value) error {
-	var attrs map[string]tftypes.Value
-	if err := state.Raw.As(&attrs); err != nil {
-		return fmt.Errorf("reading state object: %w", err)
-	}
-	attrs[name] = value
-	state.Raw = tftypes.NewValue(state.Raw.Type(), attrs)
-	return nil
+	model.flatten(listing.Images, listing.TotalCount)
+	resp.Diagnostics.Append(setState(ctx, &resp.State, &model)...)
 }
 
 // request turns the arguments into the client's query and options.
@@ -204,24 +187,23 @@ func (m imageInstancesModel) request() (sasapi.ImageQuery, sasapi.ListOptions) {
 	}
 }
 
-// fill sets the computed attributes from a listing and returns the value of
-// `images`, which the caller stores (see imagesValue for why it is separate).
-func (m *imageInstancesModel) fill(listing *sasapi.Listing) tftypes.Value {
+// flatten sets the computed attributes from the images read.
+func (m *imageInstancesModel) flatten(images []sasapi.ImageInstance, totalCount int) {
 	m.ID = types.StringValue(m.argumentsID())
-	m.TotalCount = types.Int64Value(int64(listing.TotalCount))
-
-	ids := make([]attr.Value, len(listing.Images))
-	for k := range listing.Images {
-		ids[k] = stringValue(listing.Images[k].Uuid)
+	m.TotalCount = types.Int64Value(int64(totalCount))
+	m.IDs = make([]types.String, len(images))
+	for k := range images {
+		m.IDs[k] = stringValue(images[k].Uuid)
 	}
-	m.IDs = types.ListValueMust(types.StringType, ids)
-
-	m.Images = types.ListValueMust(imageObjectType, nil)
-	m.Summary = summarise(listing.Images).(types.Object)
+	m.Summary = summarise(images)
+	m.Images = []imageModel{}
 	if m.SummaryOnly.ValueBool() {
-		return imagesValue(nil)
+		return
 	}
-	return imagesValue(listing.Images)
+	m.Images = make([]imageModel, len(images))
+	for k := range images {
+		m.Images[k] = newImageModel(&images[k])
+	}
 }
 
 // argumentsID hashes the arguments, so equal arguments give equal ids.

@@ -61,7 +61,7 @@ func summarySchema() schema.Attribute {
 }
 
 // summarise computes every count in one pass.
-func summarise(images []image) attr.Value {
+func summarise(images []image) types.Object {
 	totals := make([]int64, len(summaryCounts))
 	for k := range images {
 		for c := range summaryCounts {

@@ -1,0 +1,8 @@
+//go:build sas_framework_route
+
+package provider
+
+const (
+	useFrameworkRoute = true
+	useTFTypesRoute   = false
+)
