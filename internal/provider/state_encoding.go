@@ -49,14 +49,14 @@ func encodeModel(ctx context.Context, typ tftypes.Type, model any) (tftypes.Valu
 type valueKind int
 
 const (
-	kindString  valueKind = iota // basetypes.StringValuable, e.g. types.String, timetypes.RFC3339
-	kindInt64                    // basetypes.Int64Valuable
-	kindBool                     // basetypes.BoolValuable
-	kindAttr                     // any other attr.Value, e.g. types.Object
-	kindGoString                 // string
-	kindList                     // slice
-	kindObject                   // struct
-	kindPointer                  // pointer to struct, nil is null
+	kindString   valueKind = iota // basetypes.StringValuable, e.g. types.String, timetypes.RFC3339
+	kindInt64                     // basetypes.Int64Valuable
+	kindBool                      // basetypes.BoolValuable
+	kindAttr                      // any other attr.Value, e.g. types.Object
+	kindGoString                  // string
+	kindList                      // slice
+	kindObject                    // struct
+	kindPointer                   // pointer to struct, nil is null
 )
 
 // valuePlan says how to encode one Go type as one Terraform type.
