@@ -1,13 +1,8 @@
-//go:build !sas_framework_route && !sas_tftypes_route
+//go:build !sas_framework_route
 
 package provider
 
-// The route by which data sources write their state is chosen at build
-// time, so that the benchmark harness can measure the routes side by side:
-// by default setState's encoder; with -tags sas_framework_route the
-// framework's State.Set; with -tags sas_tftypes_route (sas_image_instances
-// only) the per-field closures it replaced.
-const (
-	useFrameworkRoute = false
-	useTFTypesRoute   = false
-)
+// useFrameworkRoute makes setState use the framework's State.Set. Only the
+// benchmark harness sets it (-tags sas_framework_route), to measure the
+// two routes side by side.
+const useFrameworkRoute = false

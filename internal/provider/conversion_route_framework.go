@@ -2,7 +2,4 @@
 
 package provider
 
-const (
-	useFrameworkRoute = true
-	useTFTypesRoute   = false
-)
+const useFrameworkRoute = true

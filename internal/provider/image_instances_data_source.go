@@ -163,10 +163,6 @@ func (d *imageInstancesDataSource) Read(ctx context.Context, req datasource.Read
 		resp.Diagnostics.AddWarning("Security Center image listing may be inconsistent", w)
 	}
 
-	if useTFTypesRoute {
-		resp.Diagnostics.Append(model.writeStateTFTypes(ctx, &resp.State, listing.Images, listing.TotalCount)...)
-		return
-	}
 	model.flatten(listing.Images, listing.TotalCount)
 	resp.Diagnostics.Append(setState(ctx, &resp.State, &model)...)
 }

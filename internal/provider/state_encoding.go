@@ -185,7 +185,11 @@ func (e *encoder) encode(p *valuePlan, v reflect.Value) (tftypes.Value, error) {
 		}
 		return boolTFValue(p, b), nil
 	case kindAttr:
-		return v.Interface().(attr.Value).ToTerraformValue(e.ctx)
+		value, err := v.Interface().(attr.Value).ToTerraformValue(e.ctx)
+		if err == nil && !value.Type().Equal(p.typ) {
+			err = fmt.Errorf("%s is a %s, the schema says %s", v.Type(), value.Type(), p.typ)
+		}
+		return value, err
 	case kindGoString:
 		return e.stringValue(p, basetypes.NewStringValue(v.String())), nil
 	case kindList:
