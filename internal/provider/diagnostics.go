@@ -25,7 +25,7 @@ func apiErrorDiagnostic(what string, err error) diag.Diagnostic {
 		return diag.NewErrorDiagnostic(fmt.Sprintf("%s: %s", what, apiErr.Code), describeAPIError(apiErr, err))
 	case errors.As(err, &ce):
 		return diag.NewErrorDiagnostic(what+": no credentials",
-			fmt.Sprintf("No usable Alibaba Cloud credential was found: %v\n\n%s", ce.Err, credentialSearchOrder))
+			fmt.Sprintf("No usable Alibaba Cloud credential was found: %v\n\n%s", ce.Err, credentialSearchOrder()))
 	case errors.As(err, &te) && sasapi.IsCertificateError(te.Err):
 		return diag.NewErrorDiagnostic(what+": untrusted TLS certificate",
 			fmt.Sprintf("%v\n\nThe endpoint's certificate is not trusted. Behind a TLS-intercepting proxy or with a private endpoint, set ca_bundle_file (or SAS_CA_BUNDLE) to a PEM file of the CA that signs it.", err))
