@@ -6,6 +6,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/terraform-sas/terraform-provider-sas/internal/sasapi"
@@ -69,7 +70,9 @@ func (d *imageCriteriaDataSource) Schema(_ context.Context, _ datasource.SchemaR
 }
 
 func (d *imageCriteriaDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = configureClient(req, resp)
+	var diags diag.Diagnostics
+	d.data, diags = configuredProvider(req.ProviderData)
+	resp.Diagnostics.Append(diags...)
 }
 
 func (d *imageCriteriaDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
@@ -79,12 +82,12 @@ func (d *imageCriteriaDataSource) Read(ctx context.Context, req datasource.ReadR
 		return
 	}
 	if d.data == nil {
-		resp.Diagnostics.AddError("Provider not configured", notConfiguredDetail)
+		resp.Diagnostics.Append(notConfigured())
 		return
 	}
 	out, err := d.data.client.DescribeImageCriteria(ctx, model.Value.ValueString())
 	if err != nil {
-		resp.Diagnostics.Append(apiErrorDiagnostic("Reading Security Center image criteria", err))
+		resp.Diagnostics.Append(errorDiagnostic("Reading Security Center image criteria", err))
 		return
 	}
 	model.flatten(out.CriteriaList)

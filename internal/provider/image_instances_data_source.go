@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -131,7 +132,9 @@ func (d *imageInstancesDataSource) Schema(_ context.Context, _ datasource.Schema
 }
 
 func (d *imageInstancesDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = configureClient(req, resp)
+	var diags diag.Diagnostics
+	d.data, diags = configuredProvider(req.ProviderData)
+	resp.Diagnostics.Append(diags...)
 }
 
 func (d *imageInstancesDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
@@ -141,7 +144,7 @@ func (d *imageInstancesDataSource) Read(ctx context.Context, req datasource.Read
 		return
 	}
 	if d.data == nil {
-		resp.Diagnostics.AddError("Provider not configured", notConfiguredDetail)
+		resp.Diagnostics.Append(notConfigured())
 		return
 	}
 
@@ -152,7 +155,7 @@ func (d *imageInstancesDataSource) Read(ctx context.Context, req datasource.Read
 	}
 	listing, err := d.data.client.ListImageInstances(ctx, query, opts)
 	if err != nil {
-		resp.Diagnostics.Append(apiErrorDiagnostic("Reading Security Center images", err))
+		resp.Diagnostics.Append(errorDiagnostic("Reading Security Center images", err))
 		return
 	}
 	tflog.Info(ctx, "read Security Center images", map[string]any{
