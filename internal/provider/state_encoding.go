@@ -53,7 +53,7 @@ const (
 	kindInt64                     // basetypes.Int64Valuable
 	kindBool                      // basetypes.BoolValuable
 	kindAttr                      // any other attr.Value, e.g. types.Object
-	kindGoString                  // string
+	kindGoString                  // string, as in []string
 	kindList                      // slice
 	kindObject                    // struct
 	kindPointer                   // pointer to struct, nil is null
