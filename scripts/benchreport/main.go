@@ -332,7 +332,8 @@ func conversionMarkdown(o options, decode map[string]map[string]float64, e2e []e
 		}
 		fmt.Fprintf(&b, "| %s | %.1f µs | %.0f | %.0f |\n", routeLabel(route.name, used), m["ns/image"]/1000, m["B/op"]/100, m["allocs/op"]/100)
 	}
-	b.WriteString("\nEnd-to-end `terraform plan` (no injected latency: the time is the provider's and Terraform core's):\n\n")
+	b.WriteString("\nEnd-to-end `terraform plan` (no injected latency: the time is the provider's and Terraform core's). ")
+	b.WriteString("Terraform's peak RSS is what `/usr/bin/time` reports for it, which covers the provider processes it waited for: where the provider is the larger, both columns show the provider's.\n\n")
 	b.WriteString("| route | configuration | images | plan wall time | provider peak RSS | terraform peak RSS |\n|---|---|---:|---:|---:|---:|\n")
 	walls := map[string]time.Duration{}
 	for _, r := range e2e {
