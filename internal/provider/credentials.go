@@ -13,16 +13,20 @@ import (
 )
 
 // credentialSearchOrder is shown when no credential can be found.
-const credentialSearchOrder = `The sas provider looks for credentials, in this order:
+func credentialSearchOrder() string {
+	return fmt.Sprintf(`The sas provider looks for credentials, in this order:
   1. access_key and secret_key (and security_token) in the provider block;
-  2. the environment: ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET / ALIBABA_CLOUD_SECURITY_TOKEN,
-     or ALICLOUD_ACCESS_KEY / ALICLOUD_SECRET_KEY / ALICLOUD_SECURITY_TOKEN;
-  3. ecs_role_name or ALIBABA_CLOUD_ECS_METADATA (the ECS instance's RAM role);
-  4. profile / shared_credentials_file, or ALIBABA_CLOUD_PROFILE / ALIBABA_CLOUD_CONFIG_FILE (the aliyun CLI's ~/.aliyun/config.json);
-  5. otherwise the Alibaba Cloud default chain: OIDC (ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN,
-     ALIBABA_CLOUD_OIDC_TOKEN_FILE), the CLI profile, ~/.alibabacloud/credentials (ALIBABA_CLOUD_CREDENTIALS_FILE),
-     the ECS metadata role, and ALIBABA_CLOUD_CREDENTIALS_URI.
-assume_role (or ALIBABA_CLOUD_ROLE_ARN) then assumes a RAM role on top of whichever was found.`
+  2. the environment: %s, %s (and %s);
+  3. ecs_role_name or %s (the ECS instance's RAM role);
+  4. profile / shared_credentials_file, or %s / %s (the aliyun CLI's ~/.aliyun/config.json);
+  5. otherwise the Alibaba Cloud default chain: OIDC (%s, %s, %s), the CLI profile,
+     ~/.alibabacloud/credentials (%s), the ECS metadata role, and %s.
+assume_role (or %s) then assumes a RAM role on top of whichever was found.`,
+		envNames("access_key"), envNames("secret_key"), envNames("security_token"),
+		envNames("ecs_role_name"), envNames("profile"), envNames("shared_credentials_file"),
+		envNames("assume_role.role_arn"), envOIDCProviderARN, envOIDCTokenFile,
+		envCredentialsFile, envCredentialsURI, envNames("assume_role.role_arn"))
+}
 
 // baseCredentialsProvider picks the credential source the settings name,
 // falling back to the official default chain.
@@ -56,7 +60,7 @@ func (s settings) credential() (credentials.Credential, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	base, err := s.baseCredentialsProvider()
 	if err != nil {
-		diags.AddError("Invalid credential configuration", fmt.Sprintf("%s\n\n%s", err, credentialSearchOrder))
+		diags.AddError("Invalid credential configuration", fmt.Sprintf("%s\n\n%s", err, credentialSearchOrder()))
 		return nil, diags
 	}
 	if s.assumeRole == nil {

@@ -4,9 +4,9 @@ import (
 	"context"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/terraform-sas/terraform-provider-sas/internal/sasapi"
@@ -27,15 +27,15 @@ type imageCriteriaDataSource struct {
 }
 
 type imageCriteriaModel struct {
-	ID       types.String `tfsdk:"id"`
-	Value    types.String `tfsdk:"value"`
-	Criteria types.List   `tfsdk:"criteria"`
+	ID       types.String         `tfsdk:"id"`
+	Value    types.String         `tfsdk:"value"`
+	Criteria []criteriaEntryModel `tfsdk:"criteria"`
 }
 
-var criteriaEntryAttrTypes = map[string]attr.Type{
-	"name":   types.StringType,
-	"type":   types.StringType,
-	"values": types.ListType{ElemType: types.StringType},
+type criteriaEntryModel struct {
+	Name   types.String `tfsdk:"name"`
+	Type   types.String `tfsdk:"type"`
+	Values []string     `tfsdk:"values"`
 }
 
 func (d *imageCriteriaDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -70,7 +70,9 @@ func (d *imageCriteriaDataSource) Schema(_ context.Context, _ datasource.SchemaR
 }
 
 func (d *imageCriteriaDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = configureClient(req, resp)
+	var diags diag.Diagnostics
+	d.data, diags = configuredProvider(req.ProviderData)
+	resp.Diagnostics.Append(diags...)
 }
 
 func (d *imageCriteriaDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
@@ -80,41 +82,38 @@ func (d *imageCriteriaDataSource) Read(ctx context.Context, req datasource.ReadR
 		return
 	}
 	if d.data == nil {
-		resp.Diagnostics.AddError("Provider not configured", notConfiguredDetail)
+		resp.Diagnostics.Append(notConfigured())
 		return
 	}
 	out, err := d.data.client.DescribeImageCriteria(ctx, model.Value.ValueString())
 	if err != nil {
-		resp.Diagnostics.Append(apiErrorDiagnostic("Reading Security Center image criteria", err))
+		resp.Diagnostics.Append(errorDiagnostic("Reading Security Center image criteria", err))
 		return
 	}
-	entries := make([]attr.Value, 0, len(out.CriteriaList))
-	for _, c := range out.CriteriaList {
-		entries = append(entries, criteriaEntryObject(c))
-	}
-	model.Criteria = types.ListValueMust(types.ObjectType{AttrTypes: criteriaEntryAttrTypes}, entries)
-	model.ID = types.StringValue("all")
-	if v := model.Value.ValueString(); v != "" {
-		model.ID = types.StringValue(v)
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &model)...)
+	model.flatten(out.CriteriaList)
+	resp.Diagnostics.Append(setState(ctx, &resp.State, &model)...)
 }
 
-func criteriaEntryObject(c sasapi.CriteriaEntry) attr.Value {
-	values := []attr.Value{}
-	for _, v := range splitValues(c.Values.Value) {
-		values = append(values, types.StringValue(v))
+// flatten sets the computed attributes from the criteria read.
+func (m *imageCriteriaModel) flatten(entries []sasapi.CriteriaEntry) {
+	m.ID = types.StringValue("all")
+	if v := m.Value.ValueString(); v != "" {
+		m.ID = types.StringValue(v)
 	}
-	return types.ObjectValueMust(criteriaEntryAttrTypes, map[string]attr.Value{
-		"name":   stringValue(c.Name),
-		"type":   stringValue(c.Type),
-		"values": types.ListValueMust(types.StringType, values),
-	})
+	m.Criteria = make([]criteriaEntryModel, len(entries))
+	for k, c := range entries {
+		m.Criteria[k] = criteriaEntryModel{
+			Name:   stringValue(c.Name),
+			Type:   stringValue(c.Type),
+			Values: splitValues(c.Values.Value),
+		}
+	}
 }
 
 // splitValues splits the service's comma-separated list, dropping blanks.
+// The result is never nil: an input criterion has an empty list, not null.
 func splitValues(s string) []string {
-	var out []string
+	out := []string{}
 	for _, v := range strings.Split(s, ",") {
 		if v = strings.TrimSpace(v); v != "" {
 			out = append(out, v)

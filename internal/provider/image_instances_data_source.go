@@ -9,13 +9,11 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/terraform-sas/terraform-provider-sas/internal/sasapi"
@@ -44,8 +42,8 @@ type imageInstancesModel struct {
 	MaxResults  types.Int64      `tfsdk:"max_results"`
 	SummaryOnly types.Bool       `tfsdk:"summary_only"`
 	TotalCount  types.Int64      `tfsdk:"total_count"`
-	IDs         types.List       `tfsdk:"ids"`
-	Images      types.List       `tfsdk:"images"`
+	IDs         []types.String   `tfsdk:"ids"`
+	Images      []imageModel     `tfsdk:"images"`
 	Summary     types.Object     `tfsdk:"summary"`
 }
 
@@ -134,7 +132,9 @@ func (d *imageInstancesDataSource) Schema(_ context.Context, _ datasource.Schema
 }
 
 func (d *imageInstancesDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = configureClient(req, resp)
+	var diags diag.Diagnostics
+	d.data, diags = configuredProvider(req.ProviderData)
+	resp.Diagnostics.Append(diags...)
 }
 
 func (d *imageInstancesDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
@@ -144,7 +144,7 @@ func (d *imageInstancesDataSource) Read(ctx context.Context, req datasource.Read
 		return
 	}
 	if d.data == nil {
-		resp.Diagnostics.AddError("Provider not configured", notConfiguredDetail)
+		resp.Diagnostics.Append(notConfigured())
 		return
 	}
 
@@ -155,7 +155,7 @@ func (d *imageInstancesDataSource) Read(ctx context.Context, req datasource.Read
 	}
 	listing, err := d.data.client.ListImageInstances(ctx, query, opts)
 	if err != nil {
-		resp.Diagnostics.Append(apiErrorDiagnostic("Reading Security Center images", err))
+		resp.Diagnostics.Append(errorDiagnostic("Reading Security Center images", err))
 		return
 	}
 	tflog.Info(ctx, "read Security Center images", map[string]any{
@@ -166,26 +166,8 @@ func (d *imageInstancesDataSource) Read(ctx context.Context, req datasource.Read
 		resp.Diagnostics.AddWarning("Security Center image listing may be inconsistent", w)
 	}
 
-	images := model.fill(listing)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &model)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if err := setRawAttribute(&resp.State, "images", images); err != nil {
-		resp.Diagnostics.AddError("Cannot store images", err.Error())
-	}
-}
-
-// setRawAttribute replaces one top-level attribute of the state with a
-// value built as tftypes.
-func setRawAttribute(state *tfsdk.State, name string, value tftypes.Value) error {
-	var attrs map[string]tftypes.Value
-	if err := state.Raw.As(&attrs); err != nil {
-		return fmt.Errorf("reading state object: %w", err)
-	}
-	attrs[name] = value
-	state.Raw = tftypes.NewValue(state.Raw.Type(), attrs)
-	return nil
+	model.flatten(listing.Items, listing.TotalCount)
+	resp.Diagnostics.Append(setState(ctx, &resp.State, &model)...)
 }
 
 // request turns the arguments into the client's query and options.
@@ -204,24 +186,23 @@ func (m imageInstancesModel) request() (sasapi.ImageQuery, sasapi.ListOptions) {
 	}
 }
 
-// fill sets the computed attributes from a listing and returns the value of
-// `images`, which the caller stores (see imagesValue for why it is separate).
-func (m *imageInstancesModel) fill(listing *sasapi.Listing[sasapi.ImageInstance]) tftypes.Value {
+// flatten sets the computed attributes from the images read.
+func (m *imageInstancesModel) flatten(images []sasapi.ImageInstance, totalCount int) {
 	m.ID = types.StringValue(m.argumentsID())
-	m.TotalCount = types.Int64Value(int64(listing.TotalCount))
-
-	ids := make([]attr.Value, len(listing.Items))
-	for k := range listing.Items {
-		ids[k] = stringValue(listing.Items[k].Uuid)
+	m.TotalCount = types.Int64Value(int64(totalCount))
+	m.IDs = make([]types.String, len(images))
+	for k := range images {
+		m.IDs[k] = stringValue(images[k].Uuid)
 	}
-	m.IDs = types.ListValueMust(types.StringType, ids)
-
-	m.Images = types.ListValueMust(imageObjectType, nil)
-	m.Summary = summarise(listing.Items).(types.Object)
+	m.Summary = summarise(images)
+	m.Images = []imageModel{}
 	if m.SummaryOnly.ValueBool() {
-		return imagesValue(nil)
+		return
 	}
-	return imagesValue(listing.Items)
+	m.Images = make([]imageModel, len(images))
+	for k := range images {
+		m.Images[k] = newImageModel(&images[k])
+	}
 }
 
 // argumentsID hashes the arguments, so equal arguments give equal ids.

@@ -64,8 +64,8 @@ func TestAccImageInstances_everyAttributeOfAFullImage(t *testing.T) {
 		}),
 		"source_biz_tag": knownvalue.StringExact("PAI"),
 	}
-	if len(want) != len(imageFields) {
-		t.Fatalf("the test checks %d attributes but images have %d: check every attribute", len(want), len(imageFields))
+	if len(want) != len(imageSchemaAttributes()) {
+		t.Fatalf("the test checks %d attributes but images have %d: check every attribute", len(want), len(imageSchemaAttributes()))
 	}
 	checks := []statecheck.StateCheck{
 		expectAttr(tfjsonpath.New("total_count"), knownvalue.Int64Exact(1)),

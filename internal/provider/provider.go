@@ -3,7 +3,6 @@ package provider
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -14,8 +13,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
-
-	"github.com/terraform-sas/terraform-provider-sas/internal/sasapi"
 )
 
 var _ provider.Provider = (*SASProvider)(nil)
@@ -32,12 +29,6 @@ func New(version string) func() provider.Provider {
 	}
 }
 
-// providerData is what Configure hands to the data sources.
-type providerData struct {
-	client *sasapi.Client
-	region string
-}
-
 func (p *SASProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
 	resp.TypeName = "sas"
 	resp.Version = p.version
@@ -52,110 +43,110 @@ func (p *SASProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 		Attributes: map[string]schema.Attribute{
 			"region": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "Region whose Security Center endpoint is used. `cn-*` regions, `cn-hongkong` included, use `tds.cn-shanghai.aliyuncs.com`; all others `tds.ap-southeast-1.aliyuncs.com`. Defaults to `ALIBABA_CLOUD_REGION`, then `ALICLOUD_REGION`, then `cn-hangzhou`.",
+				MarkdownDescription: describe("region"),
 				Validators:          []validator.String{stringvalidator.RegexMatches(regionPattern, "must be a region id such as cn-hangzhou or ap-southeast-1")},
 			},
 			"access_key": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "AccessKey ID. Defaults to `ALIBABA_CLOUD_ACCESS_KEY_ID`, then `ALICLOUD_ACCESS_KEY`. Requires `secret_key`.",
+				MarkdownDescription: describe("access_key"),
 				Validators:          []validator.String{stringvalidator.LengthAtLeast(1), stringvalidator.AlsoRequires(path.MatchRoot("secret_key"))},
 			},
 			"secret_key": schema.StringAttribute{
 				Optional:            true,
 				Sensitive:           true,
-				MarkdownDescription: "AccessKey secret. Defaults to `ALIBABA_CLOUD_ACCESS_KEY_SECRET`, then `ALICLOUD_SECRET_KEY`. Never logged.",
+				MarkdownDescription: describe("secret_key"),
 				Validators:          []validator.String{stringvalidator.LengthAtLeast(1), stringvalidator.AlsoRequires(path.MatchRoot("access_key"))},
 			},
 			"security_token": schema.StringAttribute{
 				Optional:            true,
 				Sensitive:           true,
-				MarkdownDescription: "STS security token, for temporary AccessKeys. Defaults to `ALIBABA_CLOUD_SECURITY_TOKEN`, then `ALICLOUD_SECURITY_TOKEN`. Never logged.",
+				MarkdownDescription: describe("security_token"),
 				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
 			"profile": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "Profile of the Alibaba Cloud CLI configuration file (`~/.aliyun/config.json`) to take credentials from. Defaults to `ALIBABA_CLOUD_PROFILE`, then `ALICLOUD_PROFILE`.",
+				MarkdownDescription: describe("profile"),
 				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
 			"shared_credentials_file": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "Path of the Alibaba Cloud CLI configuration file holding `profile`. Defaults to `ALIBABA_CLOUD_CONFIG_FILE`, then `~/.aliyun/config.json`.",
+				MarkdownDescription: describe("shared_credentials_file"),
 				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
 			"assume_role": schema.SingleNestedAttribute{
 				Optional:            true,
-				MarkdownDescription: "Assume a RAM role on top of the base credential. The temporary credential is refreshed automatically. `role_arn` defaults to `ALIBABA_CLOUD_ROLE_ARN` when this block is absent but the variable is set.",
+				MarkdownDescription: describe("assume_role"),
 				Attributes: map[string]schema.Attribute{
 					"role_arn": schema.StringAttribute{
 						Required:            true,
-						MarkdownDescription: "ARN of the RAM role, `acs:ram::<account-id>:role/<role-name>`.",
+						MarkdownDescription: describe("assume_role.role_arn"),
 						Validators:          []validator.String{stringvalidator.RegexMatches(roleARNPattern, "must look like acs:ram::<account-id>:role/<role-name>")},
 					},
 					"session_name": schema.StringAttribute{
 						Optional:            true,
-						MarkdownDescription: "Role session name, visible in ActionTrail. Defaults to `terraform-provider-sas`.",
+						MarkdownDescription: describe("assume_role.session_name"),
 						Validators:          []validator.String{stringvalidator.RegexMatches(sessionNamePattern, "must be 2 to 64 letters, digits, '.', '@', '-' or '_'")},
 					},
 					"external_id": schema.StringAttribute{
 						Optional:            true,
-						MarkdownDescription: "External ID the role's trust policy requires, if any.",
+						MarkdownDescription: describe("assume_role.external_id"),
 						Validators:          []validator.String{stringvalidator.LengthBetween(2, 1224)},
 					},
 					"policy": schema.StringAttribute{
 						Optional:            true,
-						MarkdownDescription: "A RAM policy document (JSON) that further restricts the assumed role's permissions.",
+						MarkdownDescription: describe("assume_role.policy"),
 						Validators:          []validator.String{stringvalidator.LengthBetween(1, 1024)},
 					},
 					"session_expiration": schema.Int64Attribute{
 						Optional:            true,
-						MarkdownDescription: "Lifetime of the role session in seconds, 900 to 43200. Defaults to 3600.",
+						MarkdownDescription: describe("assume_role.session_expiration"),
 						Validators:          []validator.Int64{int64validator.Between(900, 43200)},
 					},
 				},
 			},
 			"ecs_role_name": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "RAM role attached to the ECS instance Terraform runs on; credentials come from the instance metadata service. Defaults to `ALIBABA_CLOUD_ECS_METADATA`.",
+				MarkdownDescription: describe("ecs_role_name"),
 				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
 			"endpoint": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "Security Center API endpoint as `host[:port]`, overriding the one `region` selects (private endpoints, proxies, tests). Defaults to `ALIBABA_CLOUD_ENDPOINT_SAS`, then `SAS_ENDPOINT`.",
+				MarkdownDescription: describe("endpoint"),
 				Validators:          []validator.String{endpointValidator{}},
 			},
 			"protocol": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "`HTTPS` (default) or `HTTP`. Plain HTTP sends signed requests in clear text: use it only for a local endpoint; the provider warns otherwise. Defaults to `SAS_PROTOCOL`, then `HTTPS`.",
+				MarkdownDescription: describe("protocol"),
 				Validators:          []validator.String{stringvalidator.OneOf("HTTPS", "HTTP")},
 			},
 			"ca_bundle_file": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "Path of a PEM file of extra certificate authorities to trust, for TLS-intercepting corporate proxies and private endpoints. The system roots stay trusted. Defaults to `SAS_CA_BUNDLE`.",
+				MarkdownDescription: describe("ca_bundle_file"),
 				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
 			"max_retries": schema.Int64Attribute{
 				Optional:            true,
-				MarkdownDescription: fmt.Sprintf("How many times a request that failed for a transient reason (throttling, `ServiceUnavailable`, HTTP 5xx, gateway errors, network errors, timeouts) is retried, with exponential backoff and jitter and honouring `Retry-After`. `0` disables retries. Defaults to %d.", sasapi.DefaultMaxRetries),
+				MarkdownDescription: describe("max_retries"),
 				Validators:          []validator.Int64{int64validator.Between(0, 100)},
 			},
 			"max_concurrency": schema.Int64Attribute{
 				Optional:            true,
-				MarkdownDescription: fmt.Sprintf("How many pages one data source may request at the same time, 1 to 32. Halved automatically while the service throttles. Defaults to %d.", sasapi.DefaultMaxConcurrency),
+				MarkdownDescription: describe("max_concurrency"),
 				Validators:          []validator.Int64{int64validator.Between(1, 32)},
 			},
 			"connect_timeout": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: fmt.Sprintf("Time allowed to open a connection, as a Go duration such as `10s`. Defaults to `%s`.", sasapi.DefaultConnectTimeout),
+				MarkdownDescription: describe("connect_timeout"),
 				Validators:          []validator.String{durationValidator{}},
 			},
 			"read_timeout": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: fmt.Sprintf("Time allowed for one request, from sending it to the last byte of the answer, as a Go duration such as `30s`. A request that takes longer is retried. Defaults to `%s`.", sasapi.DefaultReadTimeout),
+				MarkdownDescription: describe("read_timeout"),
 				Validators:          []validator.String{durationValidator{}},
 			},
 			"retry_timeout": schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: fmt.Sprintf("Total time one request may take including its retries, as a Go duration such as `2m`. Defaults to `%s`.", sasapi.DefaultRetryTimeout),
+				MarkdownDescription: describe("retry_timeout"),
 				Validators:          []validator.String{durationValidator{}},
 			},
 		},
@@ -164,12 +155,7 @@ func (p *SASProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 
 func (p *SASProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
 	warnLibraryDebugSuppressed(ctx)
-	var model providerModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &model)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if unknown := model.unknownAttributes(); len(unknown) > 0 {
+	if unknown := unknownPaths(req.Config.Raw); len(unknown) > 0 {
 		if req.ClientCapabilities.DeferralAllowed {
 			resp.Deferred = &provider.Deferred{Reason: provider.DeferredReasonProviderConfigUnknown}
 			return
@@ -179,6 +165,11 @@ func (p *SASProvider) Configure(ctx context.Context, req provider.ConfigureReque
 				"The sas provider cannot read images before this value is known: it depends on a resource that is not created yet. "+
 					"Set it to a value known at plan time, use its environment variable instead, or apply the resource it depends on first (-target).")
 		}
+		return
+	}
+	var model providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &model)...)
+	if resp.Diagnostics.HasError() {
 		return
 	}
 

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"fmt"
-	"maps"
 	"net"
 	"os"
 	"regexp"
@@ -10,35 +9,18 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/terraform-sas/terraform-provider-sas/internal/sasapi"
 )
-
-const defaultRegion = "cn-hangzhou"
 
 var (
 	regionPattern      = regexp.MustCompile(`^[a-z]{2,}(-[a-z0-9]+)+$`)
 	roleARNPattern     = regexp.MustCompile(`^acs:ram::[0-9]+:role/.+$`)
 	sessionNamePattern = regexp.MustCompile(`^[A-Za-z0-9.@_-]{2,64}$`)
-)
-
-// Environment fallbacks, first set wins. Configuration wins over all of them.
-var (
-	envRegion         = []string{"ALIBABA_CLOUD_REGION", "ALICLOUD_REGION"}
-	envAccessKey      = []string{"ALIBABA_CLOUD_ACCESS_KEY_ID", "ALICLOUD_ACCESS_KEY"}
-	envSecretKey      = []string{"ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ALICLOUD_SECRET_KEY"}
-	envSecurityToken  = []string{"ALIBABA_CLOUD_SECURITY_TOKEN", "ALICLOUD_SECURITY_TOKEN"}
-	envProfile        = []string{"ALIBABA_CLOUD_PROFILE", "ALICLOUD_PROFILE"}
-	envCredentialFile = []string{"ALIBABA_CLOUD_CONFIG_FILE"}
-	envRoleARN        = []string{"ALIBABA_CLOUD_ROLE_ARN"}
-	envECSRole        = []string{"ALIBABA_CLOUD_ECS_METADATA"}
-	envEndpoint       = []string{"ALIBABA_CLOUD_ENDPOINT_SAS", "SAS_ENDPOINT"}
-	envCABundle       = []string{"SAS_CA_BUNDLE"}
-	envProtocol       = []string{"SAS_PROTOCOL"}
 )
 
 // lookupFunc reads an environment variable; tests substitute their own.
@@ -73,30 +55,38 @@ type assumeRoleModel struct {
 	SessionExpiration types.Int64  `tfsdk:"session_expiration"`
 }
 
-// unknownAttributes lists the arguments whose values are not known yet.
-func (m providerModel) unknownAttributes() []path.Path {
-	values := map[string]attr.Value{
-		"region": m.Region, "access_key": m.AccessKey, "secret_key": m.SecretKey, "security_token": m.SecurityToken,
-		"profile": m.Profile, "shared_credentials_file": m.SharedCredentialsFile, "ecs_role_name": m.ECSRoleName,
-		"endpoint": m.Endpoint, "protocol": m.Protocol, "ca_bundle_file": m.CABundleFile, "max_retries": m.MaxRetries,
-		"max_concurrency": m.MaxConcurrency, "connect_timeout": m.ConnectTimeout, "read_timeout": m.ReadTimeout,
-		"retry_timeout": m.RetryTimeout,
-	}
+// unknownPaths lists every value of the configuration that is not known
+// yet, at any depth, so no attribute can be forgotten.
+func unknownPaths(config tftypes.Value) []path.Path {
 	var unknown []path.Path
-	for _, name := range sortedKeys(values) {
-		if values[name].IsUnknown() {
-			unknown = append(unknown, path.Root(name))
+	_ = tftypes.Walk(config, func(at *tftypes.AttributePath, v tftypes.Value) (bool, error) {
+		if v.IsKnown() {
+			return true, nil
 		}
-	}
-	if r := m.AssumeRole; r != nil {
-		nested := map[string]attr.Value{"role_arn": r.RoleARN, "session_name": r.SessionName, "external_id": r.ExternalID, "policy": r.Policy, "session_expiration": r.SessionExpiration}
-		for _, name := range sortedKeys(nested) {
-			if nested[name].IsUnknown() {
-				unknown = append(unknown, path.Root("assume_role").AtName(name))
-			}
-		}
-	}
+		unknown = append(unknown, frameworkPath(at))
+		return false, nil
+	})
+	slices.SortFunc(unknown, func(a, b path.Path) int { return strings.Compare(a.String(), b.String()) })
 	return unknown
+}
+
+// frameworkPath converts a tftypes path to a framework path. A set element
+// is reported as its set.
+func frameworkPath(at *tftypes.AttributePath) path.Path {
+	p := path.Empty()
+	for _, step := range at.Steps() {
+		switch s := step.(type) {
+		case tftypes.AttributeName:
+			p = p.AtName(string(s))
+		case tftypes.ElementKeyInt:
+			p = p.AtListIndex(int(s))
+		case tftypes.ElementKeyString:
+			p = p.AtMapKey(string(s))
+		default:
+			return p
+		}
+	}
+	return p
 }
 
 // settings is the provider configuration after environment fallbacks and
@@ -135,36 +125,37 @@ type assumeRoleSettings struct {
 func (m providerModel) resolve(lookup lookupFunc) (settings, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	s := settings{
-		region:                stringOr(m.Region, lookup, envRegion, defaultRegion),
-		accessKey:             stringOr(m.AccessKey, lookup, envAccessKey, ""),
-		secretKey:             stringOr(m.SecretKey, lookup, envSecretKey, ""),
-		securityToken:         stringOr(m.SecurityToken, lookup, envSecurityToken, ""),
-		profile:               stringOr(m.Profile, lookup, envProfile, ""),
-		sharedCredentialsFile: stringOr(m.SharedCredentialsFile, lookup, envCredentialFile, ""),
-		ecsRoleName:           stringOr(m.ECSRoleName, lookup, envECSRole, ""),
-		endpoint:              stringOr(m.Endpoint, lookup, envEndpoint, ""),
-		protocol:              stringOr(m.Protocol, lookup, envProtocol, "HTTPS"),
-		caBundleFile:          stringOr(m.CABundleFile, lookup, envCABundle, ""),
+		region:                stringOr(m.Region, lookup, "region"),
+		accessKey:             stringOr(m.AccessKey, lookup, "access_key"),
+		secretKey:             stringOr(m.SecretKey, lookup, "secret_key"),
+		securityToken:         stringOr(m.SecurityToken, lookup, "security_token"),
+		profile:               stringOr(m.Profile, lookup, "profile"),
+		sharedCredentialsFile: stringOr(m.SharedCredentialsFile, lookup, "shared_credentials_file"),
+		ecsRoleName:           stringOr(m.ECSRoleName, lookup, "ecs_role_name"),
+		endpoint:              stringOr(m.Endpoint, lookup, "endpoint"),
+		protocol:              stringOr(m.Protocol, lookup, "protocol"),
+		caBundleFile:          stringOr(m.CABundleFile, lookup, "ca_bundle_file"),
 		maxRetries:            intOr(m.MaxRetries, sasapi.DefaultMaxRetries),
 		maxConcurrency:        intOr(m.MaxConcurrency, sasapi.DefaultMaxConcurrency),
 	}
 	if !regionPattern.MatchString(s.region) {
-		diags.AddAttributeError(path.Root("region"), "Invalid region", fmt.Sprintf("%q (from the configuration or %s) is not a region id such as cn-hangzhou.", s.region, strings.Join(envRegion, "/")))
+		diags.AddAttributeError(path.Root("region"), "Invalid region", fmt.Sprintf("%q (from the configuration or %s) is not a region id such as cn-hangzhou.", s.region, envNames("region")))
 	}
 	if s.protocol != "HTTP" && s.protocol != "HTTPS" {
-		diags.AddAttributeError(path.Root("protocol"), "Invalid protocol", fmt.Sprintf("%q (from the configuration or %s) must be HTTPS or HTTP.", s.protocol, strings.Join(envProtocol, "/")))
+		diags.AddAttributeError(path.Root("protocol"), "Invalid protocol", fmt.Sprintf("%q (from the configuration or %s) must be HTTPS or HTTP.", s.protocol, envNames("protocol")))
 	}
 	s.endpointExplicit = s.endpoint != ""
 	if s.endpointExplicit {
 		if err := checkEndpoint(s.endpoint); err != nil {
-			diags.AddAttributeError(path.Root("endpoint"), "Invalid endpoint", fmt.Sprintf("%q (from the configuration or %s): %s.", s.endpoint, strings.Join(envEndpoint, "/"), err))
+			diags.AddAttributeError(path.Root("endpoint"), "Invalid endpoint", fmt.Sprintf("%q (from the configuration or %s): %s.", s.endpoint, envNames("endpoint"), err))
 		}
 	} else {
 		s.endpoint = sasapi.ResolveEndpoint(s.region)
 	}
 	if (s.accessKey == "") != (s.secretKey == "") {
 		diags.AddAttributeError(path.Root("secret_key"), "Incomplete access key",
-			"An access key needs both its id and its secret: set both access_key and secret_key (or ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET), or neither.")
+			fmt.Sprintf("An access key needs both its id and its secret: set both access_key and secret_key (or %s and %s), or neither.",
+				argument("access_key").env[0], argument("secret_key").env[0]))
 	}
 	if s.securityToken != "" && s.accessKey == "" {
 		diags.AddAttributeError(path.Root("security_token"), "Security token without access key",
@@ -185,19 +176,19 @@ func (m providerModel) assumeRoleSettings(lookup lookupFunc) *assumeRoleSettings
 	if r := m.AssumeRole; r != nil {
 		return &assumeRoleSettings{
 			roleARN:           r.RoleARN.ValueString(),
-			sessionName:       stringOr(r.SessionName, nil, nil, "terraform-provider-sas"),
+			sessionName:       stringOr(r.SessionName, lookup, "assume_role.session_name"),
 			externalID:        r.ExternalID.ValueString(),
 			policy:            r.Policy.ValueString(),
-			sessionExpiration: intOr(r.SessionExpiration, 3600),
+			sessionExpiration: intOr(r.SessionExpiration, defaultSessionExpiration),
 		}
 	}
-	// With OIDC variables set, ALIBABA_CLOUD_ROLE_ARN is the role the default
-	// chain already assumes through OIDC: assuming it again would fail.
-	if firstEnv(lookup, []string{"ALIBABA_CLOUD_OIDC_PROVIDER_ARN"}) != "" && firstEnv(lookup, []string{"ALIBABA_CLOUD_OIDC_TOKEN_FILE"}) != "" {
+	// With OIDC variables set, the role ARN variable names the role the
+	// default chain already assumes through OIDC: assuming it again fails.
+	if firstEnv(lookup, []string{envOIDCProviderARN}) != "" && firstEnv(lookup, []string{envOIDCTokenFile}) != "" {
 		return nil
 	}
-	if arn := firstEnv(lookup, envRoleARN); arn != "" {
-		return &assumeRoleSettings{roleARN: arn, sessionName: "terraform-provider-sas", sessionExpiration: 3600}
+	if arn := firstEnv(lookup, argument("assume_role.role_arn").env); arn != "" {
+		return &assumeRoleSettings{roleARN: arn, sessionName: defaultSessionName, sessionExpiration: defaultSessionExpiration}
 	}
 	return nil
 }
@@ -246,16 +237,17 @@ func isLoopback(endpoint string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-func stringOr(v types.String, lookup lookupFunc, env []string, fallback string) string {
+// stringOr is the configured value, else the argument's first environment
+// variable that is set, else its default.
+func stringOr(v types.String, lookup lookupFunc, name string) string {
 	if !v.IsNull() && !v.IsUnknown() {
 		return v.ValueString()
 	}
-	if lookup != nil {
-		if value := firstEnv(lookup, env); value != "" {
-			return value
-		}
+	arg := argument(name)
+	if value := firstEnv(lookup, arg.env); value != "" {
+		return value
 	}
-	return fallback
+	return arg.def
 }
 
 func firstEnv(lookup lookupFunc, names []string) string {
@@ -284,8 +276,4 @@ func durationOr(v types.String, name string, fallback time.Duration) (time.Durat
 		diags.AddAttributeError(path.Root(name), "Invalid duration", err.Error())
 	}
 	return d, diags
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	return slices.Sorted(maps.Keys(m))
 }

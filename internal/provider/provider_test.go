@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -20,26 +21,23 @@ var testProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
 	"sas": providerserver.NewProtocol6WithError(New("test")()),
 }
 
-// providerEnvVars are every variable the provider or the default credential
-// chain reads. Tests clear them so the developer's own environment never
-// leaks in (and the chain never reaches for the ECS metadata service).
-var providerEnvVars = []string{
-	"ALIBABA_CLOUD_REGION", "ALICLOUD_REGION",
-	"ALIBABA_CLOUD_ACCESS_KEY_ID", "ALICLOUD_ACCESS_KEY",
-	"ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ALICLOUD_SECRET_KEY",
-	"ALIBABA_CLOUD_SECURITY_TOKEN", "ALICLOUD_SECURITY_TOKEN",
-	"ALIBABA_CLOUD_PROFILE", "ALICLOUD_PROFILE", "ALIBABA_CLOUD_CONFIG_FILE",
-	"ALIBABA_CLOUD_ROLE_ARN", "ALIBABA_CLOUD_ECS_METADATA",
-	"ALIBABA_CLOUD_ENDPOINT_SAS", "SAS_ENDPOINT", "SAS_CA_BUNDLE", "SAS_PROTOCOL",
-	"ALIBABA_CLOUD_OIDC_PROVIDER_ARN", "ALIBABA_CLOUD_OIDC_TOKEN_FILE",
-	"ALIBABA_CLOUD_CREDENTIALS_FILE", "ALIBABA_CLOUD_CREDENTIALS_URI",
+// providerEnvVars are every variable the provider or the default
+// credential chain reads. Tests clear them so the developer's own
+// environment never leaks in (and the chain never reaches for the ECS
+// metadata service).
+func providerEnvVars() []string {
+	out := slices.Clone(credentialChainEnv)
+	for _, a := range providerArguments {
+		out = append(out, a.env...)
+	}
+	return out
 }
 
 // isolateEnv clears the provider's environment for one test and keeps the
 // default credential chain away from the network and the user's files.
 func isolateEnv(t *testing.T) {
 	t.Helper()
-	for _, name := range providerEnvVars {
+	for _, name := range providerEnvVars() {
 		t.Setenv(name, "")
 		os.Unsetenv(name)
 	}

@@ -1,0 +1,5 @@
+//go:build sas_framework_route
+
+package provider
+
+const useFrameworkRoute = true

@@ -1,0 +1,277 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+)
+
+// setState writes model, a pointer to a tfsdk-tagged struct, as the whole
+// state. It gives the same value as state.Set(ctx, model) (a test holds it
+// to that) at a fraction of the cost: the framework reflects over every
+// field of every list element (re-reading struct tags and building attr
+// values), which made a 10,000-image plan a third slower (BENCHMARKS.md).
+// Here the struct is planned once per call and values are built directly
+// as tftypes, sharing the repeated ones.
+func setState(ctx context.Context, state *tfsdk.State, model any) diag.Diagnostics {
+	if useFrameworkRoute {
+		return state.Set(ctx, model)
+	}
+	value, err := encodeModel(ctx, state.Schema.Type().TerraformType(ctx), model)
+	if err != nil {
+		var diags diag.Diagnostics
+		diags.AddError("Cannot write the state", fmt.Sprintf("%s. This is a bug in the provider; please report it.", err))
+		return diags
+	}
+	return state.Set(ctx, value)
+}
+
+// encodeModel converts a pointer to a tfsdk-tagged struct to a value of typ.
+func encodeModel(ctx context.Context, typ tftypes.Type, model any) (tftypes.Value, error) {
+	v := reflect.ValueOf(model)
+	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
+		return tftypes.Value{}, fmt.Errorf("model must be a pointer to a struct, got %T", model)
+	}
+	plan, err := planValue(v.Elem().Type(), typ)
+	if err != nil {
+		return tftypes.Value{}, err
+	}
+	e := encoder{ctx: ctx, strings: map[string]tftypes.Value{}, ints: map[int64]tftypes.Value{}}
+	return e.encode(plan, v.Elem())
+}
+
+type valueKind int
+
+const (
+	kindString   valueKind = iota // basetypes.StringValuable, e.g. types.String, timetypes.RFC3339
+	kindInt64                     // basetypes.Int64Valuable
+	kindBool                      // basetypes.BoolValuable
+	kindAttr                      // any other attr.Value, e.g. types.Object
+	kindGoString                  // string, as in []string
+	kindList                      // slice
+	kindObject                    // struct
+	kindPointer                   // pointer to struct, nil is null
+)
+
+// valuePlan says how to encode one Go type as one Terraform type.
+type valuePlan struct {
+	kind   valueKind
+	typ    tftypes.Type
+	null   tftypes.Value
+	elem   *valuePlan  // kindList, kindPointer
+	fields []fieldPlan // kindObject
+}
+
+type fieldPlan struct {
+	name  string
+	index int
+	plan  *valuePlan
+}
+
+var (
+	attrValueType  = reflect.TypeFor[attr.Value]()
+	stringValuable = reflect.TypeFor[basetypes.StringValuable]()
+	int64Valuable  = reflect.TypeFor[basetypes.Int64Valuable]()
+	boolValuable   = reflect.TypeFor[basetypes.BoolValuable]()
+)
+
+const (
+	internStringMax = 24      // longer strings (ids, digests) rarely repeat
+	internIntMax    = 1 << 12 // counts repeat; timestamps and sizes do not
+)
+
+// planValue matches a Go type against a Terraform type.
+func planValue(goType reflect.Type, typ tftypes.Type) (*valuePlan, error) {
+	p := &valuePlan{typ: typ, null: tftypes.NewValue(typ, nil)}
+	ptr := reflect.PointerTo(goType)
+	switch {
+	case ptr.Implements(stringValuable) && typ.Is(tftypes.String):
+		p.kind = kindString
+	case ptr.Implements(int64Valuable) && typ.Is(tftypes.Number):
+		p.kind = kindInt64
+	case ptr.Implements(boolValuable) && typ.Is(tftypes.Bool):
+		p.kind = kindBool
+	case goType.Implements(attrValueType):
+		p.kind = kindAttr
+	case goType.Kind() == reflect.String && typ.Is(tftypes.String):
+		p.kind = kindGoString
+	case goType.Kind() == reflect.Slice && typ.Is(tftypes.List{}):
+		elem, err := planValue(goType.Elem(), typ.(tftypes.List).ElementType)
+		if err != nil {
+			return nil, fmt.Errorf("element of %s: %w", goType, err)
+		}
+		p.kind, p.elem = kindList, elem
+	case goType.Kind() == reflect.Pointer && goType.Elem().Kind() == reflect.Struct:
+		elem, err := planValue(goType.Elem(), typ)
+		if err != nil {
+			return nil, err
+		}
+		p.kind, p.elem = kindPointer, elem
+	case goType.Kind() == reflect.Struct && typ.Is(tftypes.Object{}):
+		fields, err := planFields(goType, typ.(tftypes.Object))
+		if err != nil {
+			return nil, err
+		}
+		p.kind, p.fields = kindObject, fields
+	default:
+		return nil, fmt.Errorf("cannot encode %s as %s", goType, typ)
+	}
+	return p, nil
+}
+
+// planFields pairs every attribute of the object with the struct field
+// tagged with its name; both sides must match exactly, as for State.Set.
+func planFields(goType reflect.Type, typ tftypes.Object) ([]fieldPlan, error) {
+	byName := map[string]int{}
+	for k := range goType.NumField() {
+		name := goType.Field(k).Tag.Get("tfsdk")
+		if name == "" || name == "-" {
+			continue
+		}
+		byName[name] = k
+	}
+	if len(byName) != len(typ.AttributeTypes) {
+		return nil, fmt.Errorf("%s has %d tagged fields for %d attributes", goType, len(byName), len(typ.AttributeTypes))
+	}
+	fields := make([]fieldPlan, 0, len(byName))
+	for name, attrType := range typ.AttributeTypes {
+		index, ok := byName[name]
+		if !ok {
+			return nil, fmt.Errorf("%s has no field tagged %q", goType, name)
+		}
+		plan, err := planValue(goType.Field(index).Type, attrType)
+		if err != nil {
+			return nil, fmt.Errorf("%s.%s: %w", goType, goType.Field(index).Name, err)
+		}
+		fields = append(fields, fieldPlan{name: name, index: index, plan: plan})
+	}
+	return fields, nil
+}
+
+// encoder builds values, sharing the ones that repeat across list elements
+// (YES/NO, SUCCESS, small counts, regions): every fresh tftypes.Value
+// costs allocations.
+type encoder struct {
+	ctx     context.Context
+	strings map[string]tftypes.Value
+	ints    map[int64]tftypes.Value
+}
+
+// encode converts v, which must be addressable, following plan p.
+func (e *encoder) encode(p *valuePlan, v reflect.Value) (tftypes.Value, error) {
+	switch p.kind {
+	case kindString:
+		s, diags := v.Addr().Interface().(basetypes.StringValuable).ToStringValue(e.ctx)
+		if diags.HasError() {
+			return tftypes.Value{}, fmt.Errorf("string value: %v", diags)
+		}
+		return e.stringValue(p, s), nil
+	case kindInt64:
+		n, diags := v.Addr().Interface().(basetypes.Int64Valuable).ToInt64Value(e.ctx)
+		if diags.HasError() {
+			return tftypes.Value{}, fmt.Errorf("number value: %v", diags)
+		}
+		return e.int64Value(p, n), nil
+	case kindBool:
+		b, diags := v.Addr().Interface().(basetypes.BoolValuable).ToBoolValue(e.ctx)
+		if diags.HasError() {
+			return tftypes.Value{}, fmt.Errorf("bool value: %v", diags)
+		}
+		return boolTFValue(p, b), nil
+	case kindAttr:
+		value, err := v.Interface().(attr.Value).ToTerraformValue(e.ctx)
+		if err == nil && !value.Type().Equal(p.typ) {
+			err = fmt.Errorf("%s is a %s, the schema says %s", v.Type(), value.Type(), p.typ)
+		}
+		return value, err
+	case kindGoString:
+		return e.stringValue(p, basetypes.NewStringValue(v.String())), nil
+	case kindList:
+		return e.list(p, v)
+	case kindPointer:
+		if v.IsNil() {
+			return p.null, nil
+		}
+		return e.encode(p.elem, v.Elem())
+	default:
+		return e.object(p, v)
+	}
+}
+
+func (e *encoder) list(p *valuePlan, v reflect.Value) (tftypes.Value, error) {
+	if v.IsNil() {
+		return p.null, nil
+	}
+	elems := make([]tftypes.Value, v.Len())
+	for k := range elems {
+		elem, err := e.encode(p.elem, v.Index(k))
+		if err != nil {
+			return tftypes.Value{}, fmt.Errorf("element %d: %w", k, err)
+		}
+		elems[k] = elem
+	}
+	return tftypes.NewValue(p.typ, elems), nil
+}
+
+func (e *encoder) object(p *valuePlan, v reflect.Value) (tftypes.Value, error) {
+	attrs := make(map[string]tftypes.Value, len(p.fields))
+	for k := range p.fields {
+		f := &p.fields[k]
+		value, err := e.encode(f.plan, v.Field(f.index))
+		if err != nil {
+			return tftypes.Value{}, fmt.Errorf("%s: %w", f.name, err)
+		}
+		attrs[f.name] = value
+	}
+	return tftypes.NewValue(p.typ, attrs), nil
+}
+
+func (e *encoder) stringValue(p *valuePlan, s basetypes.StringValue) tftypes.Value {
+	switch {
+	case s.IsNull():
+		return p.null
+	case s.IsUnknown():
+		return tftypes.NewValue(p.typ, tftypes.UnknownValue)
+	case len(s.ValueString()) > internStringMax:
+		return tftypes.NewValue(p.typ, s.ValueString())
+	}
+	value, ok := e.strings[s.ValueString()]
+	if !ok {
+		value = tftypes.NewValue(p.typ, s.ValueString())
+		e.strings[s.ValueString()] = value
+	}
+	return value
+}
+
+func (e *encoder) int64Value(p *valuePlan, n basetypes.Int64Value) tftypes.Value {
+	switch {
+	case n.IsNull():
+		return p.null
+	case n.IsUnknown():
+		return tftypes.NewValue(p.typ, tftypes.UnknownValue)
+	case n.ValueInt64() < 0 || n.ValueInt64() >= internIntMax:
+		return tftypes.NewValue(p.typ, n.ValueInt64())
+	}
+	value, ok := e.ints[n.ValueInt64()]
+	if !ok {
+		value = tftypes.NewValue(p.typ, n.ValueInt64())
+		e.ints[n.ValueInt64()] = value
+	}
+	return value
+}
+
+func boolTFValue(p *valuePlan, b basetypes.BoolValue) tftypes.Value {
+	switch {
+	case b.IsNull():
+		return p.null
+	case b.IsUnknown():
+		return tftypes.NewValue(p.typ, tftypes.UnknownValue)
+	}
+	return tftypes.NewValue(p.typ, b.ValueBool())
+}

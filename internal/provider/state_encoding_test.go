@@ -1,0 +1,113 @@
+package provider
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/terraform-sas/terraform-provider-sas/internal/fakesas"
+	"github.com/terraform-sas/terraform-provider-sas/internal/sasapi"
+)
+
+// emptyState is the state a Read of ds starts from.
+func emptyState(t testing.TB, ds datasource.DataSource) tfsdk.State {
+	t.Helper()
+	var resp datasource.SchemaResponse
+	ds.Schema(context.Background(), datasource.SchemaRequest{}, &resp)
+	return tfsdk.State{Schema: resp.Schema, Raw: tftypes.NewValue(resp.Schema.Type().TerraformType(context.Background()), nil)}
+}
+
+// decodedImages decodes fake images as the client would.
+func decodedImages(t testing.TB, images []fakesas.Image) []sasapi.ImageInstance {
+	t.Helper()
+	page, err := sasapi.DecodeImageInstancesPage(pageBody(t, images))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return page.ImageInstanceList
+}
+
+// The encoder must write exactly what the framework's State.Set writes.
+func TestSetState_writesWhatStateSetWrites(t *testing.T) {
+	sparse := fakesas.Image{"Uuid": "u-sparse", "RepoName": "r", "Tag": "sparse"}
+	never := fakesas.Image{"Uuid": "u-never", "ScaStatus": "INIT", "LastScanTime": 0, "Endpoints": "[]"}
+	images := decodedImages(t, append(fakesas.GenerateImages(300, 5), fakesas.FullImage(), sparse, never))
+	imagesModel := func(summaryOnly bool, images []sasapi.ImageInstance) any {
+		m := &imageInstancesModel{SummaryOnly: types.BoolValue(summaryOnly), Criteria: []criterionModel{{Name: types.StringValue("tag"), Value: types.StringValue("1.0")}}}
+		m.flatten(images, len(images)+7)
+		return m
+	}
+	criteriaModel := func(value string, entries ...sasapi.CriteriaEntry) any {
+		m := &imageCriteriaModel{Value: types.StringValue(value)}
+		m.flatten(entries)
+		return m
+	}
+	entry := func(name, typ, values string) sasapi.CriteriaEntry {
+		return sasapi.CriteriaEntry{Name: sasapi.String{Value: name, Valid: true}, Type: sasapi.String{Value: typ, Valid: true}, Values: sasapi.String{Value: values, Valid: true}}
+	}
+	cases := []struct {
+		name  string
+		ds    datasource.DataSource
+		model any
+	}{
+		{"images: every field, absent fields and never-scanned images", NewImageInstancesDataSource(), imagesModel(false, images)},
+		{"images: summary_only", NewImageInstancesDataSource(), imagesModel(true, images)},
+		{"images: none", NewImageInstancesDataSource(), imagesModel(false, nil)},
+		{"criteria", NewImageCriteriaDataSource(), criteriaModel("", entry("vulStatus", "select", "YES, NO"), entry("tag", "input", ""), sasapi.CriteriaEntry{})},
+		{"criteria: none", NewImageCriteriaDataSource(), criteriaModel("nothing")},
+	}
+	ctx := context.Background()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			want, got := emptyState(t, tc.ds), emptyState(t, tc.ds)
+			if diags := want.Set(ctx, tc.model); diags.HasError() {
+				t.Fatalf("State.Set: %v", diags)
+			}
+			if diags := setState(ctx, &got, tc.model); diags.HasError() {
+				t.Fatalf("setState: %v", diags)
+			}
+			if !want.Raw.Equal(got.Raw) {
+				diffs, _ := want.Raw.Diff(got.Raw)
+				t.Fatalf("setState differs from State.Set in %d places, first: %v", len(diffs), diffs[0])
+			}
+		})
+	}
+}
+
+func TestSetState_aStructThatDoesNotMatchTheSchemaIsAnError(t *testing.T) {
+	type missingField struct {
+		ID    types.String `tfsdk:"id"`
+		Value types.String `tfsdk:"value"`
+	}
+	type extraField struct {
+		ID       types.String         `tfsdk:"id"`
+		Value    types.String         `tfsdk:"value"`
+		Criteria []criteriaEntryModel `tfsdk:"criteria"`
+		Other    types.String         `tfsdk:"other"`
+	}
+	type wrongType struct {
+		ID       types.Int64          `tfsdk:"id"`
+		Value    types.String         `tfsdk:"value"`
+		Criteria []criteriaEntryModel `tfsdk:"criteria"`
+	}
+	cases := map[string]any{
+		"missing field": &missingField{},
+		"extra field":   &extraField{},
+		"wrong type":    &wrongType{},
+		"not a pointer": imageCriteriaModel{},
+	}
+	for name, model := range cases {
+		t.Run(name, func(t *testing.T) {
+			state := emptyState(t, NewImageCriteriaDataSource())
+			diags := setState(context.Background(), &state, model)
+			if !diags.HasError() || !strings.Contains(diags.Errors()[0].Detail(), "bug in the provider") {
+				t.Fatalf("want an error reporting a provider bug, got %v", diags)
+			}
+		})
+	}
+}
