@@ -209,7 +209,7 @@ func baselineAttributes() map[string]schema.Attribute {
 		return schema.StringAttribute{Computed: true, CustomType: timetypes.RFC3339Type{}, MarkdownDescription: desc}
 	}
 	return map[string]schema.Attribute{
-		"key":               computedString("Baseline key (`BaselineNameKey`), such as `hc_image_ak_leak_file`."),
+		"key":               computedString("Baseline key (`BaselineNameKey`)."),
 		"name":              computedString("Baseline name, in `lang`."),
 		"class":             computedString("Baseline class as the service reports it (`BaselineClassAlias`, documented as the class key, such as `ak_leak`)."),
 		"level":             computedString("Baseline level: `high`, `medium` or `low` (lower-cased)."),
@@ -218,8 +218,8 @@ func baselineAttributes() map[string]schema.Attribute {
 		"medium_risk_items": computedInt("Number of its medium-risk check items."),
 		"low_risk_items":    computedInt("Number of its low-risk check items."),
 		"status":            computedString("Baseline status: " + describeStatuses(baselineStatuses)),
-		"first_scanned_at":  computedTime("When a scan first found the baseline's risks, RFC 3339 in UTC."),
-		"last_scanned_at":   computedTime("When a scan last checked the baseline, RFC 3339 in UTC."),
+		"first_scanned_at":  computedTime("When a scan first checked the baseline (`FirstScanTime`), RFC 3339 in UTC."),
+		"last_scanned_at":   computedTime("When a scan last checked the baseline (`LastScanTime`), RFC 3339 in UTC."),
 		"items": schema.ListNestedAttribute{
 			Computed: true,
 			MarkdownDescription: "The baseline's check items, in the service's order, de-duplicated by `key`; " +
