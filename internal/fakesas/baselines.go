@@ -139,9 +139,9 @@ func baselineCatalog() []baselineTemplate {
 //   - a baseline's level is the highest level of its risk items; about one
 //     in four is fixed, and then every item is fixed;
 //   - each baseline lists ItemCount items: its risk items, then zero to two
-//     passed (fixed) items. The first risk item of an unfixed baseline is
-//     unfixed; the others are unfixed, pending verification or fix failed;
-//     about one risk item in five is whitelisted. Whitelisted items still
+//     passed (fixed) items. The risk items of an unfixed baseline are
+//     unfixed (half of them), pending verification or fix failed; about one
+//     risk item in five is whitelisted. Whitelisted items still
 //     count, in the risk counts and in the status.
 func ImageBaselines(img Image) []Baseline {
 	hc := int(fieldNumber(img["HcCount"]))
@@ -204,7 +204,7 @@ func deriveBaseline(rng *rand.Rand, t baselineTemplate, risks int, lastScan int6
 		if k < risks {
 			item.Whitelisted = rng.IntN(5) == 0
 			if b.Status == BaselineStatusUnfixed {
-				item.Status = riskItemStatus(rng, k)
+				item.Status = riskItemStatus(rng)
 			}
 		}
 		b.Items[k] = item
@@ -212,11 +212,8 @@ func deriveBaseline(rng *rand.Rand, t baselineTemplate, risks int, lastScan int6
 	return b
 }
 
-// riskItemStatus is the status of risk item k of an unfixed baseline.
-func riskItemStatus(rng *rand.Rand, k int) int {
-	if k == 0 {
-		return BaselineItemStatusUnfixed
-	}
+// riskItemStatus is the status of a risk item of an unfixed baseline.
+func riskItemStatus(rng *rand.Rand) int {
 	return []int{BaselineItemStatusUnfixed, BaselineItemStatusUnfixed, BaselineItemStatusPendingVerify, BaselineItemStatusFixFailed}[rng.IntN(4)]
 }
 
