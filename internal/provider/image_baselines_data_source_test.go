@@ -179,6 +179,7 @@ func TestAccImageBaselines_everyAttributeAndExactCalls(t *testing.T) {
 	for _, b := range baselines {
 		itemPages += pagesOf(len(b.Items), pageCap)
 	}
+	t.Logf("image %s: %d baselines; per read %d check result pages, and %d check item pages with items", uuid, len(baselines), pagesOf(len(baselines), pageCap), itemPages)
 
 	for _, tc := range []struct {
 		name      string
