@@ -45,4 +45,11 @@
 //   - The DescribeImageInstances hook runs after the page has been computed
 //     and before it is written, so a dataset change made by the hook is
 //     visible to the next request the client sends.
+//   - DescribeImageBaselineCheckResult and DescribeImageBaselineItemList
+//     serve the baselines ImageBaselines derives from the image record whose
+//     Uuid is ImageUuid (see there for the rules); an image the dataset
+//     does not hold has none. RiskLevel is a comma-separated list of high,
+//     medium and low; Criteria matches part of a key or display name, case
+//     insensitively; names are Chinese unless Lang is "en". Uuids.N is
+//     ignored.
 package fakesas

@@ -466,6 +466,10 @@ func (s *Server) respond(w http.ResponseWriter, x *exchange, truncate bool) int 
 		body, e = s.describeImageInstances(x.query, x.requestID)
 	case actionDescribeImageCriteria:
 		body, e = s.describeImageCriteria(x.query, x.requestID)
+	case actionDescribeImageBaselineCheckResult:
+		body, e = s.describeImageBaselineCheckResult(x.query, x.requestID)
+	case actionDescribeImageBaselineItemList:
+		body, e = s.describeImageBaselineItemList(x.query, x.requestID)
 	}
 	status := 200
 	if e != nil {
@@ -526,7 +530,8 @@ func (s *Server) route(r *http.Request, x *exchange) *apiError {
 		return newAPIError(http.StatusBadRequest, "InvalidVersion",
 			"Specified parameter Version is not valid.")
 	}
-	if x.action != actionDescribeImageInstances && x.action != actionDescribeImageCriteria {
+	if x.action != actionDescribeImageInstances && x.action != actionDescribeImageCriteria &&
+		x.action != actionDescribeImageBaselineCheckResult && x.action != actionDescribeImageBaselineItemList {
 		return newAPIError(http.StatusNotFound, "InvalidAction.NotFound",
 			"Specified api is not found, please check your url and method.")
 	}

@@ -346,6 +346,7 @@ func TestAccExampleRegistryDocs(t *testing.T) {
 			})),
 			statecheck.ExpectKnownOutputValue("criteria_matching_payments", knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("repoName")})),
 		}},
+		{"data-sources/sas_image_baselines", "", baselinesDocChecks(t, d)},
 	}
 	for _, tc := range cases {
 		t.Run(tc.example, func(t *testing.T) {
@@ -383,4 +384,149 @@ func (e expectCheckResult) CheckState(_ context.Context, req statecheck.CheckSta
 		return
 	}
 	resp.Error = fmt.Errorf("no result for %s in the state (results for %q)", e.address, seen)
+}
+
+// gateBaselines is how the gate-baselines example judges an image, worked
+// out from the fake's baselines: the unfixed high-level baselines with an
+// open check item that is not whitelisted block; the other unfixed
+// high-level ones are let through as whitelisted.
+func gateBaselines(image fakesas.Image) (blocking, whitelisted []string) {
+	for _, b := range fakesas.ImageBaselines(image) {
+		if b.Level != "high" || b.Status != fakesas.BaselineStatusUnfixed {
+			continue
+		}
+		open := slices.ContainsFunc(b.Items, func(i fakesas.BaselineItem) bool {
+			return i.Status != fakesas.BaselineItemStatusFixed && !i.Whitelisted
+		})
+		if open {
+			blocking = append(blocking, b.Name.En)
+		} else {
+			whitelisted = append(whitelisted, b.Name.En)
+		}
+	}
+	return blocking, whitelisted
+}
+
+// findImage returns the "repository:tag" of the first image that is
+// scanned, unique by that name, and satisfies want.
+func (d demo) findImage(t *testing.T, what string, want func(fakesas.Image) bool) string {
+	t.Helper()
+	for _, image := range d.fake.Images() {
+		name := fmt.Sprintf("%v:%v", image["RepoName"], image["Tag"])
+		if image["ScaStatus"] == "SUCCESS" && d.images[name] != nil && fmt.Sprint(d.images[name]["Uuid"]) == fmt.Sprint(image["Uuid"]) && want(image) {
+			return name
+		}
+	}
+	t.Fatalf("no demo image %s", what)
+	return ""
+}
+
+// addWhitelistedImage adds payments-api:1.5.0 to the demo: an image whose
+// unfixed high-level baselines all have every open item whitelisted.
+func (d demo) addWhitelistedImage(t *testing.T) string {
+	t.Helper()
+	for k := range 1000 {
+		image := img(fmt.Sprintf("5b8f2c1e-7a43-4d0b-9e61-2f4a8c3d%04d", k), "payments-api", "1.5.0",
+			fakesas.Image{"HcCount": 6, "HcStatus": "YES", "RiskStatus": "YES", "Digest": strings.Repeat("5a", 32)})
+		if blocking, whitelisted := gateBaselines(image); len(blocking) == 0 && len(whitelisted) > 0 {
+			d.fake.SetImages(append(d.fake.Images(), image))
+			d.images["payments-api:1.5.0"] = image
+			return "payments-api:1.5.0"
+		}
+	}
+	t.Fatal("no image with only whitelisted high-level baselines")
+	return ""
+}
+
+func TestAccExampleGateBaselines(t *testing.T) {
+	d := startDemo(t)
+	hasBaselines := func(image fakesas.Image) bool { return len(fakesas.ImageBaselines(image)) > 0 }
+	blocked := d.findImage(t, "with blocking baselines", func(image fakesas.Image) bool {
+		blocking, _ := gateBaselines(image)
+		return len(blocking) > 0
+	})
+	clean := d.findImage(t, "with high-level baselines, none blocking", func(image fakesas.Image) bool {
+		blocking, whitelisted := gateBaselines(image)
+		return len(blocking) == 0 && len(whitelisted) == 0 && slices.ContainsFunc(fakesas.ImageBaselines(image), func(b fakesas.Baseline) bool { return b.Level == "high" })
+	})
+	lowOnly := d.findImage(t, "with baselines, none high-level", func(image fakesas.Image) bool {
+		return hasBaselines(image) && !slices.ContainsFunc(fakesas.ImageBaselines(image), func(b fakesas.Baseline) bool { return b.Level == "high" })
+	})
+	whitelistedImage := d.addWhitelistedImage(t)
+	blocking, _ := gateBaselines(d.image(t, blocked))
+	_, whitelisted := gateBaselines(d.image(t, whitelistedImage))
+
+	withNamespace := func(name string) config.Variables {
+		return release(name, "namespace", fmt.Sprint(d.image(t, name)["RepoNamespace"]))
+	}
+	passes := func(name string, whitelisted []string) []statecheck.StateCheck {
+		image := d.image(t, name)
+		names := make([]knownvalue.Check, len(whitelisted))
+		for k, n := range whitelisted {
+			names[k] = knownvalue.StringExact(n)
+		}
+		return []statecheck.StateCheck{
+			expectOutput("deployed_image", fmt.Sprintf("%v/%v@sha256:%v", image["RepoNamespace"], image["RepoName"], image["Digest"])),
+			statecheck.ExpectKnownOutputValue("whitelisted_baselines", knownvalue.ListExact(names)),
+		}
+	}
+	runGateCases(t, "gate-baselines", []gateCase{
+		{
+			name: "unfixed high-level baselines block, named",
+			vars: withNamespace(blocked),
+			err: errorMatching("Resource precondition failed",
+				fmt.Sprintf("Not deploying %s: unfixed high-level baseline risks that are not whitelisted: %s.", blocked, strings.Join(blocking, ", "))),
+		},
+		{
+			name: "never scanned image blocks",
+			vars: release("checkout-web:2.0.0"),
+			err: errorMatching("Resource precondition failed",
+				"Not deploying checkout-web:2.0.0: Security Center has not scanned it yet, so its baseline risks are unknown."),
+		},
+		{name: "fixed high-level baselines pass", vars: withNamespace(clean), checks: passes(clean, nil)},
+		{name: "medium and low baselines pass", vars: withNamespace(lowOnly), checks: passes(lowOnly, nil)},
+		{name: "whitelisted high-level baselines pass, reported", vars: withNamespace(whitelistedImage), checks: passes(whitelistedImage, whitelisted)},
+		{name: "an image without baseline risks passes", vars: release("payments-api:1.4.3"), checks: passes("payments-api:1.4.3", nil)},
+	})
+}
+
+// baselinesDocChecks are the outputs of the sas_image_baselines page's
+// example, worked out from the demo images and the fake's baselines.
+func baselinesDocChecks(t *testing.T, d demo) []statecheck.StateCheck {
+	t.Helper()
+	unfixed := map[string]knownvalue.Check{}
+	var first fakesas.Image
+	for _, image := range d.fake.Images() {
+		baselines := fakesas.ImageBaselines(image)
+		if image["RepoNamespace"] != "prod" || image["HcStatus"] != "YES" || len(baselines) == 0 {
+			continue // not in the lookup: another namespace, no risks, or not scanned
+		}
+		if first == nil {
+			first = image
+		}
+		var names []knownvalue.Check
+		for _, b := range baselines {
+			if b.Level == "high" && b.Status == fakesas.BaselineStatusUnfixed {
+				names = append(names, knownvalue.StringExact(b.Name.En))
+			}
+		}
+		if len(names) > 0 {
+			unfixed[fmt.Sprintf("%v:%v", image["RepoName"], image["Tag"])] = knownvalue.ListExact(names)
+		}
+	}
+	if len(unfixed) == 0 {
+		t.Fatal("no prod demo image has unfixed high-level baselines: the example would show nothing")
+	}
+	open := []knownvalue.Check{}
+	for _, b := range fakesas.ImageBaselines(first) {
+		for _, item := range b.Items {
+			if item.Status != fakesas.BaselineItemStatusFixed && !item.Whitelisted {
+				open = append(open, knownvalue.StringExact(fmt.Sprintf("%s: %s (%s)", b.Name.En, item.Name.En, wantItemStatus[item.Status])))
+			}
+		}
+	}
+	return []statecheck.StateCheck{
+		statecheck.ExpectKnownOutputValue("unfixed_high_level_baselines", knownvalue.MapExact(unfixed)),
+		statecheck.ExpectKnownOutputValue("open_check_items", knownvalue.ListExact(open)),
+	}
 }

@@ -203,5 +203,6 @@ func (p *SASProvider) DataSources(context.Context) []func() datasource.DataSourc
 	return []func() datasource.DataSource{
 		NewImageInstancesDataSource,
 		NewImageCriteriaDataSource,
+		NewImageBaselinesDataSource,
 	}
 }

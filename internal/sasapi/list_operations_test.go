@@ -95,6 +95,8 @@ var listOperations = []listOperation{
 			})
 		},
 	},
+	baselineResultsListOperation,
+	baselineItemsListOperation,
 }
 
 // pagedService serves one list operation from records in memory.

@@ -21,6 +21,10 @@ type ListOptions struct {
 	// OnPage is called after each page arrives, from the fetching
 	// goroutine: it must be safe for concurrent use.
 	OnPage func(PageProgress)
+
+	// limiter, when set, is shared with other listings running at the
+	// same time, so that together they keep within one concurrency bound.
+	limiter *concurrencyLimiter
 }
 
 // PageProgress reports one fetched page.
@@ -100,7 +104,10 @@ func List[T any](ctx context.Context, c *Client, op PagedOperation[T], opts List
 	}
 
 	var retries atomic.Int64
-	limiter := newConcurrencyLimiter(concurrency)
+	limiter := opts.limiter
+	if limiter == nil {
+		limiter = newConcurrencyLimiter(concurrency)
+	}
 	f := &pageFetcher[T]{client: c, op: op, limiter: limiter, observe: func(err error) {
 		retries.Add(1)
 		if IsThrottling(err) {
@@ -108,7 +115,7 @@ func List[T any](ctx context.Context, c *Client, op PagedOperation[T], opts List
 		}
 	}}
 
-	first, err := f.request(ctx, 1, requestSize)
+	first, err := f.requestFirst(ctx, requestSize)
 	if err != nil {
 		return nil, err
 	}
@@ -204,6 +211,17 @@ func (f *pageFetcher[T]) request(ctx context.Context, page, size int) (*Page[T],
 		return nil, err
 	}
 	return &p, nil
+}
+
+// requestFirst sends the first page request under the limiter, which
+// matters when the limiter is shared with other listings.
+func (f *pageFetcher[T]) requestFirst(ctx context.Context, size int) (*Page[T], error) {
+	if err := f.limiter.acquire(ctx); err != nil {
+		return nil, fmt.Errorf("%s: %w", f.op.Action, err)
+	}
+	p, err := f.request(ctx, 1, size)
+	f.limiter.release(err == nil)
+	return p, err
 }
 
 // fetch requests pages 2..last, at most concurrency at a time.

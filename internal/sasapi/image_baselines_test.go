@@ -1,0 +1,540 @@
+package sasapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"reflect"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// The example holds one result in the documented shape and one with every
+// quirk: counts, status and page fields as numeric strings, an empty time.
+func TestDecodeImageBaselineCheckResultExample(t *testing.T) {
+	resp, err := DecodeImageBaselineCheckResultPage(readTestdata(t, "describe-image-baseline-check-result-example.json"))
+	if err != nil {
+		t.Fatalf("DecodeImageBaselineCheckResultPage: %v", err)
+	}
+	wantInfo := PageInfo{CurrentPage: Int{1, true}, PageSize: Int{20, true}, TotalCount: Int{2, true}, Count: Int{2, true}}
+	if resp.RequestID != "7E0618A9-D5EF-4220-9471-C42B5E92719F" || resp.PageInfo == nil || *resp.PageInfo != wantInfo {
+		t.Fatalf("decoded %+v, PageInfo %+v", resp, resp.PageInfo)
+	}
+	want := []BaselineResult{
+		{
+			BaselineNameKey: String{"hc_image_ak_leak", true}, BaselineNameAlias: String{"AccessKey leak in image files", true},
+			BaselineClassAlias: String{"identification", true}, BaselineNameLevel: String{"high", true},
+			BaselineItemCount: Int{5, true}, HighRiskItemCount: Int{2, true}, MiddleRiskItemCount: Int{1, true}, LowRiskItemCount: Int{0, true},
+			Status: Int{BaselineStatusUnfixed, true}, FirstScanTime: Int{1649692800000, true}, LastScanTime: Int{1721363159000, true},
+		},
+		{
+			BaselineNameKey: String{"hc_image_dockerfile_root", true}, BaselineNameAlias: String{"Container runs as root", true},
+			BaselineClassAlias: String{"dockerfile", true}, BaselineNameLevel: String{"medium", true},
+			BaselineItemCount: Int{3, true}, HighRiskItemCount: Int{0, true}, MiddleRiskItemCount: Int{2, true}, LowRiskItemCount: Int{1, true},
+			Status: Int{BaselineStatusFixed, true}, FirstScanTime: Int{1649692800000, true}, LastScanTime: Int{},
+		},
+	}
+	if !reflect.DeepEqual(resp.BaselineResult, want) {
+		t.Errorf("BaselineResult =\n%+v\nwant\n%+v", resp.BaselineResult, want)
+	}
+}
+
+// Status is a number in the response; WhiteList is 0/1, as a number or a
+// string; unknown fields are ignored.
+func TestDecodeImageBaselineItemListExample(t *testing.T) {
+	resp, err := DecodeImageBaselineItemListPage(readTestdata(t, "describe-image-baseline-item-list-example.json"))
+	if err != nil {
+		t.Fatalf("DecodeImageBaselineItemListPage: %v", err)
+	}
+	if resp.RequestID != "B1C2D3E4-F5A6-4B7C-8D9E-0F1A2B3C4D5E" || resp.PageInfo.TotalCount != (Int{3, true}) || resp.PageInfo.PageSize != (Int{100, true}) {
+		t.Fatalf("decoded %+v, PageInfo %+v", resp, resp.PageInfo)
+	}
+	item := func(key, alias string, status, whiteList int64) BaselineItem {
+		return BaselineItem{
+			BaselineItemKey: String{key, true}, BaselineItemAlias: String{alias, true},
+			BaselineNameKey: String{"hc_image_ak_leak", true}, BaselineNameAlias: String{"AccessKey leak in image files", true},
+			BaselineClassKey: String{"ak_leak", true}, BaselineClassAlias: String{"identification", true},
+			Status: Int{status, true}, WhiteList: Int{whiteList, true},
+		}
+	}
+	want := []BaselineItem{
+		item("hc_image_ak_leak.config_file", "AccessKey in /app/config/application.yml", BaselineItemStatusUnfixed, 0),
+		item("hc_image_ak_leak.env_file", "AccessKey in /app/.env", BaselineItemStatusFixFailed, 1),
+		item("hc_image_ak_leak.shell_history", "AccessKey in /root/.bash_history", BaselineItemStatusPendingVerification, 1),
+	}
+	if !reflect.DeepEqual(resp.BaselineItemInfos, want) {
+		t.Errorf("BaselineItemInfos =\n%+v\nwant\n%+v", resp.BaselineItemInfos, want)
+	}
+}
+
+// Every scalar of both operations takes the forms the service is loose
+// about, and a missing field stays unknown.
+func TestDecodeBaselineScalarForms(t *testing.T) {
+	cases := []struct {
+		name, raw string
+		want      BaselineResult
+		wantErr   bool
+	}{
+		{name: "count as a number", raw: `{"HighRiskItemCount":3}`, want: BaselineResult{HighRiskItemCount: Int{3, true}}},
+		{name: "count as a string", raw: `{"MiddleRiskItemCount":"3"}`, want: BaselineResult{MiddleRiskItemCount: Int{3, true}}},
+		{name: "count as an integral float", raw: `{"LowRiskItemCount":3.0}`, want: BaselineResult{LowRiskItemCount: Int{3, true}}},
+		{name: "count null", raw: `{"BaselineItemCount":null}`, want: BaselineResult{}},
+		{name: "count empty string", raw: `{"BaselineItemCount":""}`, want: BaselineResult{}},
+		{name: "status as a number", raw: `{"Status":1}`, want: BaselineResult{Status: Int{1, true}}},
+		{name: "status as a string", raw: `{"Status":"0"}`, want: BaselineResult{Status: Int{0, true}}},
+		{name: "time in milliseconds", raw: `{"LastScanTime":1721363159000}`, want: BaselineResult{LastScanTime: Int{1721363159000, true}}},
+		{name: "time as a string", raw: `{"FirstScanTime":"1721363159000"}`, want: BaselineResult{FirstScanTime: Int{1721363159000, true}}},
+		{name: "level as written", raw: `{"BaselineNameLevel":"High"}`, want: BaselineResult{BaselineNameLevel: String{"High", true}}},
+		{name: "everything missing", raw: `{}`, want: BaselineResult{}},
+		{name: "count not a number", raw: `{"HighRiskItemCount":"many"}`, wantErr: true},
+		{name: "fractional count", raw: `{"HighRiskItemCount":1.5}`, wantErr: true},
+		{name: "status a boolean", raw: `{"Status":true}`, wantErr: true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := decodeField[BaselineResult](tc.raw)
+			if tc.wantErr {
+				if err == nil {
+					t.Fatalf("decoded %s as %+v, want an error", tc.raw, got)
+				}
+				return
+			}
+			if err != nil || !reflect.DeepEqual(got, tc.want) {
+				t.Fatalf("decode %s = %+v, %v; want %+v", tc.raw, got, err, tc.want)
+			}
+		})
+	}
+}
+
+func TestBaselineItemWhitelisted(t *testing.T) {
+	cases := []struct {
+		raw  string
+		want Bool
+	}{
+		{`{"WhiteList":1}`, Bool{true, true}},
+		{`{"WhiteList":"1"}`, Bool{true, true}},
+		{`{"WhiteList":0}`, Bool{false, true}},
+		{`{"WhiteList":"0"}`, Bool{false, true}},
+		{`{"WhiteList":2}`, Bool{false, true}}, // undocumented: not whitelisted
+		{`{"WhiteList":null}`, Bool{}},
+		{`{}`, Bool{}},
+	}
+	for _, tc := range cases {
+		item, err := decodeField[BaselineItem](tc.raw)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.raw, err)
+		}
+		if got := item.Whitelisted(); got != tc.want {
+			t.Errorf("%s: Whitelisted() = %+v, want %+v", tc.raw, got, tc.want)
+		}
+	}
+	if _, err := decodeField[BaselineItem](`{"Status":"fixed"}`); err == nil {
+		t.Error("a Status that is not a number decoded without error")
+	}
+}
+
+// A 200 body without PageInfo.TotalCount is not "no baselines": it is an
+// error, retried when it may be a gateway's empty answer.
+func TestDecodeBaselinePagesRejectNonAnswers(t *testing.T) {
+	decoders := map[string]func([]byte) error{
+		ActionDescribeImageBaselineCheckResult: func(b []byte) error { _, err := DecodeImageBaselineCheckResultPage(b); return err },
+		ActionDescribeImageBaselineItemList:    func(b []byte) error { _, err := DecodeImageBaselineItemListPage(b); return err },
+	}
+	cases := []struct {
+		name, body string
+		retryable  bool
+	}{
+		{"empty body", ``, true},
+		{"empty object", `{}`, true},
+		{"null", `null`, true},
+		{"PageInfo without TotalCount", `{"RequestId":"R","PageInfo":{"CurrentPage":1}}`, true},
+		{"null PageInfo", `{"RequestId":"R","PageInfo":null}`, true},
+		{"TotalCount at the top level", `{"TotalCount":3}`, true},
+		{"truncated", `{"PageInfo":{"TotalCount":1},"BaselineResult":[{"Status":`, true},
+		{"negative TotalCount", `{"PageInfo":{"TotalCount":-1}}`, false},
+		{"TotalCount not a number", `{"PageInfo":{"TotalCount":"many"}}`, false},
+		{"array", `[]`, false},
+		{"PageInfo an array", `{"PageInfo":[]}`, false},
+	}
+	for action, decode := range decoders {
+		for _, tc := range cases {
+			t.Run(action+"/"+tc.name, func(t *testing.T) {
+				err := decode([]byte(tc.body))
+				if err == nil {
+					t.Fatal("decoded without error")
+				}
+				if got := (&DecodeError{Err: err}).Retryable(); got != tc.retryable {
+					t.Errorf("retryable = %v, want %v (%v)", got, tc.retryable, err)
+				}
+			})
+		}
+	}
+}
+
+func TestImageBaselineQueriesReachTheService(t *testing.T) {
+	cases := []struct {
+		name string
+		list func(c *Client) error
+		want map[string]string
+	}{
+		{
+			name: "results, only the image",
+			list: func(c *Client) error {
+				_, err := c.ListImageBaselines(context.Background(), ImageBaselineQuery{ImageUuid: "u-1"}, ListOptions{PageSize: 50})
+				return err
+			},
+			want: map[string]string{"ImageUuid": "u-1", "CurrentPage": "1", "PageSize": "50"},
+		},
+		{
+			name: "results, every filter",
+			list: func(c *Client) error {
+				_, err := c.ListImageBaselines(context.Background(), ImageBaselineQuery{
+					ImageUuid: "u-1", RiskLevels: []string{"high", "low"}, Criteria: "ak_leak", CriteriaType: BaselineCriteriaClass, Lang: "en",
+				}, ListOptions{PageSize: 50})
+				return err
+			},
+			want: map[string]string{"ImageUuid": "u-1", "RiskLevel": "high,low", "Criteria": "ak_leak", "CriteriaType": "BaselineClassAlias", "Lang": "en", "CurrentPage": "1", "PageSize": "50"},
+		},
+		{
+			name: "items, only the image: no Uuids.N",
+			list: func(c *Client) error {
+				_, err := c.ListImageBaselineItems(context.Background(), ImageBaselineItemQuery{ImageUuid: "u-1"}, ListOptions{PageSize: 50})
+				return err
+			},
+			want: map[string]string{"ImageUuid": "u-1", "CurrentPage": "1", "PageSize": "50"},
+		},
+		{
+			name: "items, every filter",
+			list: func(c *Client) error {
+				_, err := c.ListImageBaselineItems(context.Background(), ImageBaselineItemQuery{
+					ImageUuid: "u-1", BaselineNameKey: "hc_image_ak_leak", BaselineClassKey: "ak_leak", Status: "2", Lang: "zh",
+				}, ListOptions{PageSize: 50})
+				return err
+			},
+			want: map[string]string{"ImageUuid": "u-1", "BaselineNameKey": "hc_image_ak_leak", "BaselineClassKey": "ak_leak", "Status": "2", "Lang": "zh", "CurrentPage": "1", "PageSize": "50"},
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var rec queryRecorder
+			c := clientFor(t, rec.serve(t, http.StatusOK, `{"RequestId":"R","PageInfo":{"TotalCount":0}}`))
+			if err := tc.list(c); err != nil {
+				t.Fatal(err)
+			}
+			if len(rec.queries) != 1 {
+				t.Fatalf("%d requests, want 1", len(rec.queries))
+			}
+			checkQuery(t, rec.queries[0], tc.want)
+		})
+	}
+}
+
+// A query that would not mean what it says is refused before anything is
+// sent.
+func TestImageBaselineQueriesRejectBadInput(t *testing.T) {
+	cases := map[string]func(c *Client) error{
+		"results without an image": func(c *Client) error {
+			_, err := c.ListImageBaselines(context.Background(), ImageBaselineQuery{}, ListOptions{})
+			return err
+		},
+		"an empty level": func(c *Client) error {
+			_, err := c.ListImageBaselines(context.Background(), ImageBaselineQuery{ImageUuid: "u", RiskLevels: []string{"high", ""}}, ListOptions{})
+			return err
+		},
+		"a level with a comma": func(c *Client) error {
+			_, err := c.ListImageBaselines(context.Background(), ImageBaselineQuery{ImageUuid: "u", RiskLevels: []string{"high,low"}}, ListOptions{})
+			return err
+		},
+		"items without an image": func(c *Client) error {
+			_, err := c.ListImageBaselineItems(context.Background(), ImageBaselineItemQuery{}, ListOptions{})
+			return err
+		},
+		"items per baseline without an image": func(c *Client) error {
+			_, err := c.ListImageBaselineItemsPerBaseline(context.Background(), ImageBaselineItemQuery{}, []string{"k"}, ListOptions{})
+			return err
+		},
+		"items per baseline with an empty key": func(c *Client) error {
+			_, err := c.ListImageBaselineItemsPerBaseline(context.Background(), ImageBaselineItemQuery{ImageUuid: "u"}, []string{"k", ""}, ListOptions{})
+			return err
+		},
+	}
+	for name, call := range cases {
+		t.Run(name, func(t *testing.T) {
+			var rec queryRecorder
+			c := clientFor(t, rec.serve(t, http.StatusOK, `{"PageInfo":{"TotalCount":0}}`))
+			if err := call(c); err == nil {
+				t.Error("no error")
+			}
+			if len(rec.queries) != 0 {
+				t.Errorf("%d requests sent", len(rec.queries))
+			}
+		})
+	}
+}
+
+// A missing permission names the action, so the caller can name the RAM
+// action to grant.
+func TestBaselineOperationsReportTheirAction(t *testing.T) {
+	const denied = `{"RequestId":"D","Code":"NoPermission","Message":"caller has no permission"}`
+	calls := map[string]func(c *Client) error{
+		ActionDescribeImageBaselineCheckResult: func(c *Client) error {
+			_, err := c.ListImageBaselines(context.Background(), ImageBaselineQuery{ImageUuid: "u"}, ListOptions{})
+			return err
+		},
+		ActionDescribeImageBaselineItemList: func(c *Client) error {
+			_, err := c.ListImageBaselineItemsPerBaseline(context.Background(), ImageBaselineItemQuery{ImageUuid: "u"}, []string{"k"}, ListOptions{})
+			return err
+		},
+	}
+	for action, call := range calls {
+		t.Run(action, func(t *testing.T) {
+			var rec queryRecorder
+			c := clientFor(t, rec.serve(t, http.StatusForbidden, denied))
+			err := call(c)
+			var apiErr *APIError
+			if !errors.As(err, &apiErr) || apiErr.Action != action || apiErr.RequestID == "" {
+				t.Fatalf("error = %#v, want an APIError of %s with its request id", err, action)
+			}
+			if CategoryOf(err) != CategoryPermission || !strings.Contains(err.Error(), action) {
+				t.Errorf("CategoryOf = %v, message %q; want permission, naming %s", CategoryOf(err), err, action)
+			}
+			if len(rec.queries) != 1 {
+				t.Errorf("%d requests, want 1 (not retried)", len(rec.queries))
+			}
+		})
+	}
+}
+
+// itemService serves DescribeImageBaselineItemList for several baselines,
+// capping page sizes, and records what it saw.
+type itemService struct {
+	items       map[string]int // items per baseline key
+	maxPageSize int
+	// gate holds each request until `want` requests are in flight at once
+	// (or a deadline passes), so that concurrency is proven, not hoped for.
+	want          int
+	throttleEvery int
+	denyKey       string
+	hold          time.Duration
+
+	mu        sync.Mutex
+	inflight  int
+	peak      int
+	reached   chan struct{}
+	calls     map[string]int // answered page requests per key
+	attempts  int
+	throttled int
+}
+
+func newItemService(items map[string]int, maxPageSize, want int) *itemService {
+	return &itemService{items: items, maxPageSize: maxPageSize, want: want, reached: make(chan struct{}), calls: map[string]int{}}
+}
+
+func itemJSON(key string, i int) string {
+	return fmt.Sprintf(`{"BaselineItemKey":"%s.item-%03d","BaselineNameKey":%q,"Status":%d,"WhiteList":%d}`, key, i, key, i%4, i%2)
+}
+
+func (s *itemService) serveHTTP(t *testing.T) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		if action := cmpOr(r.Header.Get("x-acs-action"), q.Get("Action")); action != ActionDescribeImageBaselineItemList {
+			t.Errorf("request for %q", action)
+		}
+		key := q.Get("BaselineNameKey")
+		s.mu.Lock()
+		s.attempts++
+		attempt := s.attempts
+		s.inflight++
+		s.peak = max(s.peak, s.inflight)
+		if s.inflight == s.want {
+			select {
+			case <-s.reached:
+			default:
+				close(s.reached)
+			}
+		}
+		s.mu.Unlock()
+		defer func() {
+			s.mu.Lock()
+			s.inflight--
+			s.mu.Unlock()
+		}()
+		select {
+		case <-s.reached:
+		case <-time.After(5 * time.Second):
+		}
+		// Holding each answer a little lets requests pile up if the bound
+		// leaks; it slows a correct client down, nothing more.
+		time.Sleep(s.hold)
+		if key == s.denyKey {
+			w.WriteHeader(http.StatusForbidden)
+			_, _ = fmt.Fprint(w, `{"RequestId":"D","Code":"NoPermission","Message":"caller has no permission"}`)
+			return
+		}
+		if s.throttleEvery > 0 && attempt%s.throttleEvery == 0 {
+			s.mu.Lock()
+			s.throttled++
+			s.mu.Unlock()
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = fmt.Fprint(w, `{"RequestId":"T","Code":"Throttling.User","Message":"Request was denied due to user flow control."}`)
+			return
+		}
+		size, _ := strconv.Atoi(q.Get("PageSize"))
+		page, _ := strconv.Atoi(q.Get("CurrentPage"))
+		size = min(size, s.maxPageSize)
+		total := s.items[key]
+		var records []string
+		for i := (page - 1) * size; i < min(page*size, total); i++ {
+			records = append(records, itemJSON(key, i))
+		}
+		s.mu.Lock()
+		s.calls[key]++
+		s.mu.Unlock()
+		_, _ = fmt.Fprintf(w, `{"RequestId":"R","PageInfo":{"CurrentPage":%d,"PageSize":%d,"TotalCount":%d,"Count":%d},"BaselineItemInfos":[%s]}`,
+			page, size, total, len(records), strings.Join(records, ","))
+	}
+}
+
+// One listing per baseline, concurrently, all under one limiter: the
+// result is complete and in the order of the keys, each baseline is read
+// in exactly its pages, and never more requests are in flight than allowed.
+func TestListImageBaselineItemsPerBaseline(t *testing.T) {
+	items := map[string]int{"b-empty": 0, "b-one": 1, "b-page": 10, "b-two-pages": 11, "b-many": 47}
+	keys := []string{"b-many", "b-empty", "b-one", "b-two-pages", "b-page", "b-many-again"}
+	items["b-many-again"] = 23
+	for _, concurrency := range []int{1, 2, 3} {
+		t.Run(fmt.Sprintf("concurrency %d", concurrency), func(t *testing.T) {
+			svc := newItemService(items, 10, concurrency)
+			svc.hold = 20 * time.Millisecond
+			endpoint, _ := stubServer(t, svc.serveHTTP(t))
+			c := clientFor(t, endpoint)
+			listings, err := c.ListImageBaselineItemsPerBaseline(context.Background(), ImageBaselineItemQuery{ImageUuid: "u"}, keys, ListOptions{MaxConcurrency: concurrency})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(listings) != len(keys) {
+				t.Fatalf("%d listings for %d baselines", len(listings), len(keys))
+			}
+			for k, key := range keys {
+				l := listings[k]
+				if len(l.Items) != items[key] || l.TotalCount != items[key] {
+					t.Errorf("%s: %d items, TotalCount %d; want %d", key, len(l.Items), l.TotalCount, items[key])
+				}
+				for i, item := range l.Items {
+					if want := fmt.Sprintf("%s.item-%03d", key, i); item.BaselineItemKey.Value != want || item.BaselineNameKey.Value != key {
+						t.Fatalf("%s: item %d is %s of %s, want %s", key, i, item.BaselineItemKey.Value, item.BaselineNameKey.Value, want)
+					}
+				}
+				wantPages := max(1, (items[key]+9)/10)
+				if svc.calls[key] != wantPages || l.Requests != wantPages {
+					t.Errorf("%s: service answered %d page requests, listing counts %d; want %d", key, svc.calls[key], l.Requests, wantPages)
+				}
+			}
+			if svc.peak != concurrency {
+				t.Errorf("at most %d requests were in flight at once, want exactly %d", svc.peak, concurrency)
+			}
+		})
+	}
+}
+
+// Throttling slows the shared read down but does not break it.
+func TestListImageBaselineItemsPerBaselineRetriesThrottling(t *testing.T) {
+	items := map[string]int{"a": 25, "b": 5, "c": 0, "d": 31}
+	svc := newItemService(items, 10, 1)
+	svc.throttleEvery = 3
+	endpoint, _ := stubServer(t, svc.serveHTTP(t))
+	c := clientFor(t, endpoint, withMaxRetries(5))
+	listings, err := c.ListImageBaselineItemsPerBaseline(context.Background(), ImageBaselineItemQuery{ImageUuid: "u"}, []string{"a", "b", "c", "d"}, ListOptions{MaxConcurrency: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	retries := 0
+	for k, key := range []string{"a", "b", "c", "d"} {
+		if len(listings[k].Items) != items[key] {
+			t.Errorf("%s: %d items, want %d", key, len(listings[k].Items), items[key])
+		}
+		retries += listings[k].Retries
+	}
+	if svc.throttled == 0 || retries != svc.throttled {
+		t.Errorf("retries %d, throttled answers %d; want equal and not 0", retries, svc.throttled)
+	}
+	if svc.peak > 4 {
+		t.Errorf("%d requests in flight at once, more than 4", svc.peak)
+	}
+}
+
+// One baseline failing fails the whole read, naming the baseline and
+// keeping the service's error: never a partial result.
+func TestListImageBaselineItemsPerBaselineFailsAsAWhole(t *testing.T) {
+	items := map[string]int{"a": 5, "b": 5, "c": 5}
+	svc := newItemService(items, 10, 1)
+	svc.denyKey = "b"
+	endpoint, _ := stubServer(t, svc.serveHTTP(t))
+	c := clientFor(t, endpoint)
+	listings, err := c.ListImageBaselineItemsPerBaseline(context.Background(), ImageBaselineItemQuery{ImageUuid: "u"}, []string{"a", "b", "c"}, ListOptions{MaxConcurrency: 1})
+	if listings != nil || CategoryOf(err) != CategoryPermission || !strings.Contains(fmt.Sprint(err), "baseline b") {
+		t.Fatalf("listings %v, error %v; want no listings and the permission error of baseline b", listings, err)
+	}
+	if svc.calls["c"] != 0 {
+		t.Errorf("baseline c was still read after b failed (%d requests)", svc.calls["c"])
+	}
+}
+
+// No baselines, no requests.
+func TestListImageBaselineItemsPerBaselineOfNoBaselines(t *testing.T) {
+	var rec queryRecorder
+	c := clientFor(t, rec.serve(t, http.StatusOK, `{"PageInfo":{"TotalCount":0}}`))
+	listings, err := c.ListImageBaselineItemsPerBaseline(context.Background(), ImageBaselineItemQuery{ImageUuid: "u"}, nil, ListOptions{})
+	if err != nil || len(listings) != 0 || len(rec.queries) != 0 {
+		t.Fatalf("listings %v, error %v, %d requests; want none", listings, err, len(rec.queries))
+	}
+}
+
+// The baseline operations as the paging engine's contract tests see them:
+// PageInfo totals, with numbers as strings on some fields.
+var (
+	baselineResultsListOperation = listOperation{
+		name: "DescribeImageBaselineCheckResult", action: ActionDescribeImageBaselineCheckResult, noun: "baselines",
+		record: func(i int) (string, string) {
+			key := fmt.Sprintf("hc_baseline_%05d", i)
+			return fmt.Sprintf(`{"BaselineNameKey":%q,"BaselineNameLevel":"high","HighRiskItemCount":"%d","Status":%d}`, key, i%5, i%2), key
+		},
+		page: pageInfoPage("BaselineResult"),
+		list: func(ctx context.Context, c *Client, opts ListOptions) (listResult, error) {
+			l, err := c.ListImageBaselines(ctx, ImageBaselineQuery{ImageUuid: "u-1", RiskLevels: []string{"high"}, Lang: "en"}, opts)
+			return resultOf(l, err, func(b *BaselineResult) (string, bool) { return b.BaselineNameKey.Value, true })
+		},
+	}
+	// Item keys repeat across baselines: the key is the pair.
+	baselineItemsListOperation = listOperation{
+		name: "DescribeImageBaselineItemList", action: ActionDescribeImageBaselineItemList, noun: "check items",
+		record: func(i int) (string, string) {
+			baseline, item := fmt.Sprintf("hc_baseline_%05d", i/3), fmt.Sprintf("check_%d", i%3)
+			return fmt.Sprintf(`{"BaselineNameKey":%q,"BaselineItemKey":%q,"Status":"%d","WhiteList":%d}`, baseline, item, i%4, i%2), baseline + "|" + item
+		},
+		page: pageInfoPage("BaselineItemInfos"),
+		list: func(ctx context.Context, c *Client, opts ListOptions) (listResult, error) {
+			l, err := c.ListImageBaselineItems(ctx, ImageBaselineItemQuery{ImageUuid: "u-1", Lang: "en"}, opts)
+			return resultOf(l, err, func(i *BaselineItem) (string, bool) {
+				return i.BaselineNameKey.Value + "|" + i.BaselineItemKey.Value, true
+			})
+		},
+	}
+)
+
+// pageInfoPage wraps records in a response with PageInfo totals, the page
+// fields as strings.
+func pageInfoPage(listField string) func(records []string, page, servedSize, total int) string {
+	return func(records []string, page, servedSize, total int) string {
+		size := ""
+		if servedSize >= 0 {
+			size = fmt.Sprintf(`"PageSize":"%d",`, servedSize)
+		}
+		return fmt.Sprintf(`{"RequestId":"R","PageInfo":{"CurrentPage":"%d",%s"TotalCount":"%d","Count":%d},%q:[%s]}`,
+			page, size, total, len(records), listField, strings.Join(records, ","))
+	}
+}
