@@ -244,7 +244,9 @@ var (
 )
 
 func (d *imageBaselinesDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.data = configureClient(req, resp)
+	var diags diag.Diagnostics
+	d.data, diags = configuredProvider(req.ProviderData)
+	resp.Diagnostics.Append(diags...)
 }
 
 func (d *imageBaselinesDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
@@ -254,7 +256,7 @@ func (d *imageBaselinesDataSource) Read(ctx context.Context, req datasource.Read
 		return
 	}
 	if d.data == nil {
-		resp.Diagnostics.AddError("Provider not configured", notConfiguredDetail)
+		resp.Diagnostics.Append(notConfigured())
 		return
 	}
 	query, diags := model.query(ctx)
@@ -265,7 +267,7 @@ func (d *imageBaselinesDataSource) Read(ctx context.Context, req datasource.Read
 
 	listing, err := d.data.client.ListImageBaselines(ctx, query, sasapi.ListOptions{})
 	if err != nil {
-		resp.Diagnostics.Append(apiErrorDiagnostic("Reading the Security Center baselines of image "+query.ImageUuid, err))
+		resp.Diagnostics.Append(errorDiagnostic("Reading the Security Center baselines of image "+query.ImageUuid, err))
 		return
 	}
 	addListingWarnings(&resp.Diagnostics, "Security Center baseline listing may be inconsistent", listing.Warnings)
@@ -291,7 +293,7 @@ func (d *imageBaselinesDataSource) Read(ctx context.Context, req datasource.Read
 	resp.Diagnostics.Append(diags...)
 	model.Summary = summariseBaselines(baselines)
 	model.ID = types.StringValue(model.argumentsID(query))
-	resp.Diagnostics.Append(resp.State.Set(ctx, &model)...)
+	resp.Diagnostics.Append(setState(ctx, &resp.State, &model)...)
 }
 
 // readItems lists the check items of every baseline that has a key, keyed
@@ -310,7 +312,7 @@ func (d *imageBaselinesDataSource) readItems(ctx context.Context, query sasapi.I
 	listings, err := d.data.client.ListImageBaselineItemsPerBaseline(ctx,
 		sasapi.ImageBaselineItemQuery{ImageUuid: query.ImageUuid, Lang: query.Lang}, keys, sasapi.ListOptions{})
 	if err != nil {
-		diags.Append(apiErrorDiagnostic("Reading the Security Center check items of image "+query.ImageUuid, err))
+		diags.Append(errorDiagnostic("Reading the Security Center check items of image "+query.ImageUuid, err))
 		return nil, diags
 	}
 	items := make(map[string][]sasapi.BaselineItem, len(keys))
