@@ -71,7 +71,7 @@ func (d *imageInstanceDataSource) Schema(_ context.Context, _ datasource.SchemaR
 	}
 	attrs["scanned"] = schema.BoolAttribute{
 		Computed:            true,
-		MarkdownDescription: "`true` when the last scan completed: `sca_status` is `SUCCESS` and `last_scan_time` is after 0.",
+		MarkdownDescription: "`true` when the last scan completed: `sca_status` is `SUCCESS` and `last_scan_time` is greater than 0.",
 	}
 	attrs["risky"] = schema.BoolAttribute{
 		Computed: true,
