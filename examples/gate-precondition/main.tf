@@ -37,51 +37,36 @@ variable "namespace" {
   default     = null
 }
 
-data "sas_image_instances" "release" {
-  criteria = concat(
-    [
-      { name = "repoName", value = var.repository },
-      { name = "tag", value = var.release_tag },
-    ],
-    var.namespace == null ? [] : [{ name = "repoNamespace", value = var.namespace }],
-  )
-
-  lifecycle {
-    # The lookup must name one image: the deployment pins its digest.
-    postcondition {
-      condition     = length(self.images) == 1
-      error_message = "Expected exactly one image ${var.repository}:${var.release_tag} in Security Center, found ${length(self.images)}. Check repository and release_tag, or set namespace."
-    }
-  }
+# Exactly one image: the read fails when Security Center knows none, or
+# several (the same repository name in several namespaces: set namespace).
+data "sas_image_instance" "release" {
+  repo_name      = var.repository
+  tag            = var.release_tag
+  repo_namespace = var.namespace
 }
 
 locals {
-  image      = data.sas_image_instances.release.images[0]
+  image      = data.sas_image_instance.release
   image_name = "${local.image.repo_name}:${local.image.tag}"
-
-  # Deploy by digest, so the image that runs is the image that was checked
-  # even if the tag is pushed again. The repository path comes from the first
-  # address Security Center reports (registry/namespace/repository:tag), or
-  # is namespace/repository when it reports none.
-  repository_path = try(trimsuffix(local.image.endpoints[0], ":${local.image.tag}"), "${local.image.repo_namespace}/${local.image.repo_name}")
-  digest          = startswith(local.image.digest, "sha256:") ? local.image.digest : "sha256:${local.image.digest}"
-  pinned_image    = "${local.repository_path}@${local.digest}"
 }
 
 resource "terraform_data" "deployment" {
-  input = local.pinned_image
+  # Deploy by digest (registry/namespace/repository@sha256:...), so the image
+  # that runs is the image that was checked even if the tag is pushed again.
+  input = local.image.image_reference
 
   lifecycle {
     # Fail closed: without a finished scan the counts are zero and
     # risk_status is NO, which means unknown, not safe.
     precondition {
-      condition     = local.image.sca_status == "SUCCESS" && local.image.last_scanned_at != null
+      condition     = local.image.scanned
       error_message = "Not deploying ${local.image_name}: Security Center has not scanned it yet (scan status ${coalesce(local.image.sca_status, "unknown")}), so its risk is unknown."
     }
 
+    # risky is null when the risk is unknown, and null == false is false.
     precondition {
-      condition     = local.image.risk_status == "NO"
-      error_message = "Not deploying ${local.image_name}: Security Center reports risk (${coalesce(local.image.vul_count, 0)} vulnerabilities, ${coalesce(local.image.hc_count, 0)} baseline risks, ${coalesce(local.image.alarm_count, 0)} alerts)."
+      condition     = local.image.risky == false
+      error_message = local.image.risky == true ? "Not deploying ${local.image_name}: Security Center reports risk (${coalesce(local.image.vul_count, 0)} vulnerabilities, ${coalesce(local.image.hc_count, 0)} baseline risks, ${coalesce(local.image.alarm_count, 0)} alerts)." : "Not deploying ${local.image_name}: its risk is unknown."
     }
   }
 }

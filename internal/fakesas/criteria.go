@@ -183,13 +183,15 @@ func criterionValue(raw json.RawMessage) (string, error) {
 	return text, nil
 }
 
-// matches applies the criteria combined with AND or OR.
-func matches(img Image, criteria []criterion, or bool) bool {
+// matches applies the criteria combined with AND or OR. A criterion hits
+// when the field equals its value, or with substring when it contains it.
+func matches(img Image, criteria []criterion, or, substring bool) bool {
 	if len(criteria) == 0 {
 		return true
 	}
 	for _, c := range criteria {
-		hit := fieldString(img[c.field]) == c.value
+		field := fieldString(img[c.field])
+		hit := field == c.value || substring && strings.Contains(field, c.value)
 		if hit && or {
 			return true
 		}

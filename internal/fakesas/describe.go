@@ -102,7 +102,7 @@ func (s *Server) describeImageInstances(q url.Values, requestID string) ([]byte,
 		if iq.scanned != nil && isScanned(img) != *iq.scanned {
 			continue
 		}
-		if !matches(img, iq.criteria, iq.or) {
+		if !matches(img, iq.criteria, iq.or, s.substring) {
 			continue
 		}
 		if total >= first && len(page) < iq.pageSize {

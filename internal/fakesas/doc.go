@@ -22,7 +22,8 @@
 //     not "INIT", and its LastScanTime is greater than zero.
 //   - Criteria of DescribeImageInstances are combined with the top-level
 //     LogicalExp (default AND); a per-criterion "logicalExp" must be empty,
-//     "AND" or "OR" and is otherwise ignored.
+//     "AND" or "OR" and is otherwise ignored. A criterion matches a field
+//     equal to its value, or with Options.SubstringCriteria one containing it.
 //   - DescribeImageCriteria with a Value keyword returns, unchanged, the
 //     entries whose name, whose select values, or (for input entries) whose
 //     field in any image of the dataset contains the keyword, compared case

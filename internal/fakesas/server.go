@@ -59,6 +59,11 @@ type Options struct {
 	Latency time.Duration
 	// Seed drives fault injection and request ids deterministically.
 	Seed int64
+	// SubstringCriteria makes a criterion match an image whose field
+	// contains its value, not only one equal to it. The service does not
+	// document how it matches; this lets tests show a client copes with
+	// loose matching (repoName "payments-api" also finding "payments-api-v2").
+	SubstringCriteria bool
 }
 
 // RecordedRequest is what the fake saw of one request and how it answered.
@@ -76,6 +81,7 @@ type Server struct {
 	creds       map[string]Credential
 	maxPageSize int
 	seed        int64
+	substring   bool             // Options.SubstringCriteria
 	now         func() time.Time // the clock x-acs-date is checked against
 
 	mu            sync.Mutex
@@ -120,6 +126,7 @@ func New(opts Options) *Server {
 		creds:       creds,
 		maxPageSize: maxPageSize,
 		seed:        opts.Seed,
+		substring:   opts.SubstringCriteria,
 		now:         time.Now,
 		data:        newDataset(copyImages(opts.Images)),
 		criteria:    criteria,

@@ -227,6 +227,12 @@ func TestAccExampleGatePrecondition(t *testing.T) {
 			ExpectError: errorMatching("Resource precondition failed",
 				"Not deploying checkout-web:2.0.0: Security Center has not scanned it yet (scan status INIT), so its risk is unknown."),
 		},
+		// The lookup itself fails closed on an image Security Center does not know.
+		resource.TestStep{
+			ConfigDirectory: exampleDir("gate-precondition"),
+			ConfigVariables: release("payments-api:9.9.9"),
+			ExpectError:     errorMatching("No Security Center image matches", `No image matches repo_name = "payments-api", tag = "9.9.9"`),
+		},
 		// The blocked steps created nothing: the clean image's deployment
 		// is a creation, of the digest-pinned image.
 		resource.TestStep{
@@ -339,6 +345,12 @@ func TestAccExampleRegistryDocs(t *testing.T) {
 				return nil
 			})),
 			statecheck.ExpectKnownValue("data.sas_image_instances.prod", tfjsonpath.New("images"), knownvalue.ListSizeExact(0)),
+		}},
+		{"data-sources/sas_image_instance", "", []statecheck.StateCheck{
+			expectOutput("release_image", d.pinnedImage(t, "payments-api:1.4.3")),
+			statecheck.ExpectKnownOutputValue("release_is_clean", knownvalue.Bool(true)),
+			statecheck.ExpectKnownValue("data.sas_image_instance.by_digest", tfjsonpath.New("uuid"), knownvalue.StringExact(fakesas.DemoUUIDPaymentsClean)),
+			statecheck.ExpectKnownValue("data.sas_image_instance.latest", tfjsonpath.New("uuid"), knownvalue.StringExact(fakesas.DemoUUIDPaymentsClean)),
 		}},
 		{"data-sources/sas_image_criteria", "", []statecheck.StateCheck{
 			statecheck.ExpectKnownOutputValue("registry_types", knownvalue.ListExact([]knownvalue.Check{

@@ -48,7 +48,7 @@ const neverScannedCaveat = " Counts of an image that was never successfully scan
 
 func imageSchemaAttributes() map[string]schema.Attribute {
 	return map[string]schema.Attribute{
-		"uuid":             computedString("Uuid", "Unique key of the image record in Security Center; the element id of this list and of `ids`."),
+		"uuid":             computedString("Uuid", "Unique key of the image record in Security Center; `sas_image_instances` lists it in `ids`."),
 		"image_id":         computedString("ImageId", "Image id (the config digest)."),
 		"digest":           computedString("Digest", "Image (manifest) digest."),
 		"tag":              computedString("Tag", "Image tag."),

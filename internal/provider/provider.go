@@ -190,7 +190,7 @@ func (p *SASProvider) Configure(ctx context.Context, req provider.ConfigureReque
 		"region": settings.region, "endpoint": settings.endpoint, "protocol": settings.protocol,
 		"credential_source": settings.credentialSource(), "max_retries": settings.maxRetries, "max_concurrency": settings.maxConcurrency,
 	})
-	data := &providerData{client: client, region: settings.region}
+	data := &providerData{client: client, region: settings.region, endpoint: settings.endpoint}
 	resp.DataSourceData = data
 	resp.ResourceData = data
 }
@@ -204,5 +204,6 @@ func (p *SASProvider) DataSources(context.Context) []func() datasource.DataSourc
 		NewImageInstancesDataSource,
 		NewImageCriteriaDataSource,
 		NewImageBaselinesDataSource,
+		NewImageInstanceDataSource,
 	}
 }

@@ -11,8 +11,9 @@ import (
 // providerData is what the provider's Configure hands to data sources and
 // resources.
 type providerData struct {
-	client *sasapi.Client
-	region string
+	client   *sasapi.Client
+	region   string
+	endpoint string // host[:port] the client calls, for error messages
 }
 
 // configuredProvider is for the Configure of a data source or resource:

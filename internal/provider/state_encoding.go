@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -70,7 +71,7 @@ type valuePlan struct {
 
 type fieldPlan struct {
 	name  string
-	index int
+	index []int // path through embedded structs
 	plan  *valuePlan
 }
 
@@ -128,13 +129,9 @@ func planValue(goType reflect.Type, typ tftypes.Type) (*valuePlan, error) {
 // planFields pairs every attribute of the object with the struct field
 // tagged with its name; both sides must match exactly, as for State.Set.
 func planFields(goType reflect.Type, typ tftypes.Object) ([]fieldPlan, error) {
-	byName := map[string]int{}
-	for k := range goType.NumField() {
-		name := goType.Field(k).Tag.Get("tfsdk")
-		if name == "" || name == "-" {
-			continue
-		}
-		byName[name] = k
+	byName := map[string][]int{}
+	if err := taggedFields(goType, nil, byName); err != nil {
+		return nil, err
 	}
 	if len(byName) != len(typ.AttributeTypes) {
 		return nil, fmt.Errorf("%s has %d tagged fields for %d attributes", goType, len(byName), len(typ.AttributeTypes))
@@ -145,13 +142,38 @@ func planFields(goType reflect.Type, typ tftypes.Object) ([]fieldPlan, error) {
 		if !ok {
 			return nil, fmt.Errorf("%s has no field tagged %q", goType, name)
 		}
-		plan, err := planValue(goType.Field(index).Type, attrType)
+		field := goType.FieldByIndex(index)
+		plan, err := planValue(field.Type, attrType)
 		if err != nil {
-			return nil, fmt.Errorf("%s.%s: %w", goType, goType.Field(index).Name, err)
+			return nil, fmt.Errorf("%s.%s: %w", goType, field.Name, err)
 		}
 		fields = append(fields, fieldPlan{name: name, index: index, plan: plan})
 	}
 	return fields, nil
+}
+
+// taggedFields maps each tfsdk tag of goType to its field's index path. As
+// in the framework, the fields of a struct embedded by value (without a
+// tag) count as the outer struct's own.
+func taggedFields(goType reflect.Type, prefix []int, byName map[string][]int) error {
+	for k := range goType.NumField() {
+		field := goType.Field(k)
+		index := append(slices.Clip(prefix), k)
+		name, tagged := field.Tag.Lookup("tfsdk")
+		switch {
+		case name == "-":
+		case field.Anonymous && !tagged && field.Type.Kind() == reflect.Struct:
+			if err := taggedFields(field.Type, index, byName); err != nil {
+				return err
+			}
+		case name == "":
+		case byName[name] != nil:
+			return fmt.Errorf("%s: two fields are tagged %q", goType, name)
+		default:
+			byName[name] = index
+		}
+	}
+	return nil
 }
 
 // encoder builds values, sharing the ones that repeat across list elements
@@ -223,7 +245,7 @@ func (e *encoder) object(p *valuePlan, v reflect.Value) (tftypes.Value, error) {
 	attrs := make(map[string]tftypes.Value, len(p.fields))
 	for k := range p.fields {
 		f := &p.fields[k]
-		value, err := e.encode(f.plan, v.Field(f.index))
+		value, err := e.encode(f.plan, v.FieldByIndex(f.index))
 		if err != nil {
 			return tftypes.Value{}, fmt.Errorf("%s: %w", f.name, err)
 		}
