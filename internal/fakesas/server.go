@@ -59,6 +59,8 @@ type Options struct {
 	Latency time.Duration
 	// Seed drives fault injection and request ids deterministically.
 	Seed int64
+	// Scan configures image scan tasks (see scan.go).
+	Scan ScanOptions
 }
 
 // RecordedRequest is what the fake saw of one request and how it answered.
@@ -80,6 +82,7 @@ type Server struct {
 
 	mu            sync.Mutex
 	data          *dataset
+	scans         *scanRegistry
 	criteria      []CriteriaEntry
 	latency       time.Duration
 	faults        []*faultState
@@ -122,6 +125,7 @@ func New(opts Options) *Server {
 		seed:        opts.Seed,
 		now:         time.Now,
 		data:        newDataset(copyImages(opts.Images)),
+		scans:       newScanRegistry(opts.Scan),
 		criteria:    criteria,
 		latency:     opts.Latency,
 		streaks:     map[streakKey]int{},
@@ -459,6 +463,9 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, x *exchange) int
 
 // respond runs the action and writes its answer, truncated if asked.
 func (s *Server) respond(w http.ResponseWriter, x *exchange, truncate bool) int {
+	if status, handled := s.respondScan(w, x, truncate); handled {
+		return status
+	}
 	var body []byte
 	var e *apiError
 	switch x.action {
@@ -526,7 +533,7 @@ func (s *Server) route(r *http.Request, x *exchange) *apiError {
 		return newAPIError(http.StatusBadRequest, "InvalidVersion",
 			"Specified parameter Version is not valid.")
 	}
-	if x.action != actionDescribeImageInstances && x.action != actionDescribeImageCriteria {
+	if x.action != actionDescribeImageInstances && x.action != actionDescribeImageCriteria && !isScanAction(x.action) {
 		return newAPIError(http.StatusNotFound, "InvalidAction.NotFound",
 			"Specified api is not found, please check your url and method.")
 	}
