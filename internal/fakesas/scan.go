@@ -334,12 +334,18 @@ func (s *Server) unsupportedRegion(scope map[string][]string, images []int) bool
 	return false
 }
 
+// ScanTaskID is the id of the n-th task (from 1) a Server with this seed
+// starts, so that tests can expect it before it exists.
+func ScanTaskID(seed int64, n int) string {
+	return demoHex(splitmix64(uint64(seed)^uint64(n)<<20), 32)
+}
+
 // start records a new task; callers hold s.mu.
 func (r *scanRegistry) start(now time.Time, q url.Values, requested, imageDigests []string, seed int64) *scanTask {
 	seq := int64(len(r.tasks) + 1)
 	t := &scanTask{
 		ScanTask: ScanTask{
-			TaskID: demoHex(splitmix64(uint64(seed)^uint64(seq)<<20), 32),
+			TaskID: ScanTaskID(seed, int(seq)),
 			Images: len(imageDigests),
 			Start:  now,
 			End:    now.Add(r.duration()),

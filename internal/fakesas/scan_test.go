@@ -110,7 +110,7 @@ func TestScanTaskRunsThroughItsPhasesAndUpdatesTheImage(t *testing.T) {
 	if str(data["TaskId"]) != task.TaskID || data["CanCreate"] != true || str(data["TotalCount"]) != "1" || str(data["Status"]) != "INIT" {
 		t.Fatalf("create answer %v for %v", data, task)
 	}
-	if task.Images != 1 || !task.End.Equal(started.Add(4*time.Minute)) || task.Query.Get("RepoNames") != "app" {
+	if task.TaskID != ScanTaskID(0, 1) || task.Images != 1 || !task.End.Equal(started.Add(4*time.Minute)) || task.Query.Get("RepoNames") != "app" {
 		t.Fatalf("recorded %v", task)
 	}
 	if img := imageByUUID(t, client, "u-a"); str(img["ScaStatus"]) != "START" || str(img["ScaProgress"]) != "0" {
