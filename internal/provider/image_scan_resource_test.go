@@ -488,13 +488,15 @@ func TestAccImageScan_scansThatDoNotSucceedFailTheApply(t *testing.T) {
 			name: "FAIL names the task and the status",
 			scan: fakesas.ScanOptions{Duration: 50 * time.Millisecond, Outcomes: map[string]string{scanDigestNew: fakesas.ScanFail}},
 			want: []string{"Image scan failed", "Scan task " + fakesas.ScanTaskID(0, 1) + " of image " + scanDigestNew + " ended with status FAIL"},
-			body: `digest = "` + scanDigestNew + `"`, tasks: 1, tainted: true,
+			// A bounded wait, so that a status wrongly taken for running fails fast.
+			body: `digest = "` + scanDigestNew + `"` + "\n" + `timeouts { create = "30s" }`, tasks: 1, tainted: true,
 		},
 		{
 			name: "the service's TIMOUT",
 			scan: fakesas.ScanOptions{Duration: 50 * time.Millisecond, Outcomes: map[string]string{scanDigestNew: fakesas.ScanTimout}},
 			want: []string{"Image scan timed out in Security Center", "Scan task " + fakesas.ScanTaskID(0, 1) + " of image " + scanDigestNew + " ended with status TIMOUT"},
-			body: `digest = "` + scanDigestNew + `"`, tasks: 1, tainted: true,
+			// A bounded wait, so that a status wrongly taken for running fails fast.
+			body: `digest = "` + scanDigestNew + `"` + "\n" + `timeouts { create = "30s" }`, tasks: 1, tainted: true,
 		},
 		{
 			name: "the create timeout says the scan may still finish and how to check",
