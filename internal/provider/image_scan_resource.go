@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"regexp"
 	"strings"
 	"time"
@@ -486,7 +487,14 @@ func scanDiagnostic(err error, digest string, timeout time.Duration) diag.Diagno
 			fmt.Sprintf("Starting the scan of image %s failed after the request may have reached Security Center, and whether it started a scan could not be found out: %v\n\n"+
 				"Each scan uses paid quota: check before applying again. %s", digest, err, howToCheck))
 	}
-	return apiErrorDiagnostic("Starting the scan of image "+digest, err)
+	d := apiErrorDiagnostic("Starting the scan of image "+digest, err)
+	var apiErr *sasapi.APIError
+	if errors.As(err, &apiErr) && apiErr.Action == sasapi.ActionPublicCreateImageScanTask && apiErr.HTTPStatus == http.StatusForbidden {
+		// The generic hint suggests a read-only policy, which may not allow this.
+		return diag.NewErrorDiagnostic(d.Summary(), d.Detail()+"\n\nStarting a scan is not a read: a read-only policy such as AliyunYundunSASReadOnlyAccess may not allow it. "+
+			"Allow yundun-sas:PublicCreateImageScanTask and yundun-sas:DescribeImageLatestScanTask, for example in a custom policy.")
+	}
+	return d
 }
 
 // digestValidator accepts a sha256 digest with or without its prefix.

@@ -608,7 +608,7 @@ func TestAccImageScan_creationFailures(t *testing.T) {
 		{name: "the connection breaks after the task started", scan: fakesas.ScanOptions{LostCreateAnswers: 1, LostCreateFault: fakesas.FaultConnReset}, tasks: 1, creates: 1},
 		{name: "the service fails before starting it", faults: []fakesas.Fault{{Kind: fakesas.FaultServerError, Action: sasapi.ActionPublicCreateImageScanTask, Count: 1}}, tasks: 1, creates: 2},
 		{name: "permission denied is final", faults: []fakesas.Fault{{Kind: fakesas.FaultNoPermission, Action: sasapi.ActionPublicCreateImageScanTask}},
-			creates: 1, want: []string{"NoPermission", "HTTP status: 403", "Request id: ", "yundun-sas:PublicCreateImageScanTask"}},
+			creates: 1, want: []string{"NoPermission", "HTTP status: 403", "Request id: ", "yundun-sas:PublicCreateImageScanTask", "Starting a scan is not a read"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
