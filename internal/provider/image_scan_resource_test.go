@@ -1,8 +1,12 @@
 package provider
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -683,5 +687,95 @@ func TestImageScanPollIntervalFromTheEnvironment(t *testing.T) {
 		if _, err := scanPollInterval(lookup(bad)); err == nil || !strings.Contains(err.Error(), envScanPollInterval) {
 			t.Errorf("%q: %v, want an error naming the variable", bad, err)
 		}
+	}
+}
+
+// Ctrl-C while the apply waits for a scan stops the wait at once, and the
+// started task is kept, tainted, in the state. This runs the real plugin
+// binary under the real Terraform CLI, as interrupt_test.go does for reads.
+func TestAccImageScan_ctrlCStopsWaitingPromptly(t *testing.T) {
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("acceptance test: set TF_ACC=1")
+	}
+	terraform := os.Getenv("TF_ACC_TERRAFORM_PATH")
+	if terraform == "" {
+		t.Skip("needs TF_ACC_TERRAFORM_PATH (make test sets it)")
+	}
+	dir := t.TempDir()
+	plugins := filepath.Join(dir, "plugins")
+	if out, err := exec.Command("go", "build", "-o", filepath.Join(plugins, "terraform-provider-sas"), "../..").CombinedOutput(); err != nil {
+		t.Fatalf("building the provider: %v\n%s", err, out)
+	}
+	isolateEnv(t) // after the build: it moves HOME, and with it Go's caches
+	fake := startScanFake(t, fakesas.ScanOptions{Duration: time.Hour})
+
+	rc := filepath.Join(dir, "terraformrc")
+	writeFile(t, rc, "provider_installation {\n  dev_overrides {\n    \"terraform-sas/sas\" = \""+plugins+"\"\n    \"registry.opentofu.org/terraform-sas/sas\" = \""+plugins+"\"\n  }\n  direct {}\n}\n")
+	work := filepath.Join(dir, "config")
+	writeFile(t, filepath.Join(work, "main.tf"), `terraform {
+  required_providers {
+    sas = { source = "terraform-sas/sas" }
+  }
+}
+resource "sas_image_scan" "slow" {
+  digest = "`+scanDigestNew+`"
+}
+`)
+	cmd := exec.Command(terraform, "-chdir="+work, "apply", "-auto-approve", "-input=false", "-no-color")
+	// A 20s poll interval: the first status read comes long after the interrupt.
+	cmd.Env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+rc, "CHECKPOINT_DISABLE=1", "SAS_PROTOCOL=HTTP",
+		"ALIBABA_CLOUD_ENDPOINT_SAS="+fake.Endpoint(), "ALIBABA_CLOUD_ACCESS_KEY_ID="+fakesas.TestAccessKey,
+		"ALIBABA_CLOUD_ACCESS_KEY_SECRET="+fakesas.TestSecretKey, envScanPollInterval+"=20s")
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+
+	deadline := time.Now().Add(time.Minute)
+	for len(fake.ScanTasks()) == 0 {
+		if time.Now().After(deadline) {
+			_ = cmd.Process.Kill()
+			t.Fatalf("the provider never started the scan:\n%s", out.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(300 * time.Millisecond) // into the wait
+	interrupted := time.Now()
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		elapsed := time.Since(interrupted)
+		t.Logf("terraform exited %v after the interrupt (%v)", elapsed.Round(time.Millisecond), err)
+		if err == nil {
+			t.Errorf("an interrupted apply exited successfully:\n%s", out.String())
+		}
+		// Far below the 16s the first wait lasts at least.
+		if elapsed > 5*time.Second {
+			t.Errorf("terraform took %v to stop after the interrupt", elapsed)
+		}
+		for _, want := range []string{"Stopped waiting for the image scan", "Terraform was interrupted", "may still finish"} {
+			if !strings.Contains(strings.Join(strings.Fields(out.String()), " "), want) {
+				t.Errorf("output lacks %q:\n%s", want, out.String())
+			}
+		}
+		requireNoProcess(t, plugins, 2*time.Second)
+	case <-time.After(30 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatalf("terraform did not stop within 30s of the interrupt:\n%s", out.String())
+	}
+	if n := fake.Calls(sasapi.ActionDescribeImageLatestScanTask); n != 0 {
+		t.Errorf("%d status reads: the interrupt came during a read, not the wait", n)
+	}
+	state, err := os.ReadFile(filepath.Join(work, "terraform.tfstate"))
+	if err != nil {
+		t.Fatalf("no state: %v", err)
+	}
+	if s := string(state); !strings.Contains(s, `"status": "tainted"`) || !strings.Contains(s, fakesas.ScanTaskID(0, 1)) {
+		t.Errorf("the interrupted scan is not kept, tainted, in the state:\n%s", s)
 	}
 }
