@@ -606,11 +606,16 @@ func TestAccImageScan_creationFailures(t *testing.T) {
 		scan           fakesas.ScanOptions
 		faults         []fakesas.Fault
 		tasks, creates int
+		body           string   // more arguments
 		want           []string // error fragments; nil: the apply succeeds
 	}{
 		{name: "the answer is lost after the task started", scan: fakesas.ScanOptions{LostCreateAnswers: 1}, tasks: 1, creates: 1},
 		{name: "the connection breaks after the task started", scan: fakesas.ScanOptions{LostCreateAnswers: 1, LostCreateFault: fakesas.FaultConnReset}, tasks: 1, creates: 1},
 		{name: "the service fails before starting it", faults: []fakesas.Fault{{Kind: fakesas.FaultServerError, Action: sasapi.ActionPublicCreateImageScanTask, Count: 1}}, tasks: 1, creates: 2},
+		{name: "the create timeout while the start is in flight", scan: fakesas.ScanOptions{}, tasks: 0, creates: 1,
+			faults: []fakesas.Fault{{Kind: fakesas.FaultSlow, Action: sasapi.ActionPublicCreateImageScanTask, Delay: time.Minute}},
+			body:   `timeouts { create = "1s" }`,
+			want:   []string{"Image scan not started", "did not complete before the create timeout (1s) ran out", "no scan was started"}},
 		{name: "permission denied is final", faults: []fakesas.Fault{{Kind: fakesas.FaultNoPermission, Action: sasapi.ActionPublicCreateImageScanTask}},
 			creates: 1, want: []string{"NoPermission", "HTTP status: 403", "Request id: ", "yundun-sas:PublicCreateImageScanTask", "Starting a scan is not a read"}},
 	}
@@ -619,7 +624,7 @@ func TestAccImageScan_creationFailures(t *testing.T) {
 			tc.scan.Duration = 50 * time.Millisecond
 			fake := startScanFake(t, tc.scan)
 			fake.SetFaults(tc.faults...)
-			step := tfresource.TestStep{Config: scanConfig(fake, `  digest = "`+scanDigestNew+`"`)}
+			step := tfresource.TestStep{Config: scanConfig(fake, `  digest = "`+scanDigestNew+`"`+"\n"+tc.body)}
 			if tc.want != nil {
 				step.ExpectError = errorMatching(tc.want...)
 			} else {

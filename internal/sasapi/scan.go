@@ -335,8 +335,7 @@ func (s *scanStarter) run(ctx context.Context, query map[string]string) (*ScanSt
 			continue
 		}
 		if ctx.Err() != nil {
-			// The creation was in flight: it may have reached the service.
-			return nil, &ScanOutcomeUnknownError{CreateErr: fmt.Errorf("%s: %w", ActionPublicCreateImageScanTask, ctx.Err())}
+			return s.interrupted(ctx)
 		}
 		if IsThrottling(err) {
 			if err := s.waitForLimit(ctx, err, nil, ""); err != nil {
@@ -352,6 +351,34 @@ func (s *scanStarter) run(ctx context.Context, query map[string]string) (*ScanSt
 			return start, err
 		}
 	}
+}
+
+// lastLookTimeout bounds the read that settles a creation cut off by the
+// caller's deadline.
+const lastLookTimeout = 10 * time.Second
+
+// interrupted handles a creation cut off by the end of ctx: it may have
+// reached the service. After a deadline, one brief read settles whether it
+// started a task, so that a task is neither lost nor reported as maybe
+// started; after a cancellation (Ctrl-C) there is no time for it.
+func (s *scanStarter) interrupted(ctx context.Context) (*ScanStart, error) {
+	createErr := fmt.Errorf("%s: %w", ActionPublicCreateImageScanTask, ctx.Err())
+	if !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return nil, &ScanOutcomeUnknownError{CreateErr: createErr}
+	}
+	lookCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), lastLookTimeout)
+	defer cancel()
+	task, err := s.c.DescribeImageLatestScanTask(lookCtx, s.req.Digest)
+	switch {
+	case err != nil:
+		return nil, &ScanOutcomeUnknownError{CreateErr: createErr, CheckErr: err}
+	case task != nil && startedSince(task, s.began):
+		s.opts.emit(ScanEvent{Kind: ScanEventAdopted, Task: task})
+		return &ScanStart{TaskID: task.TaskId.Value, Began: s.began, Task: task}, nil
+	case s.refusals > 0:
+		return nil, &ScanNotStartedError{Reason: ScanLimitReached, Refusals: s.refusals, Waited: s.waited, Err: ctx.Err()}
+	}
+	return nil, fmt.Errorf("%s: no scan started: %w", ActionPublicCreateImageScanTask, ctx.Err())
 }
 
 // answered interprets a creation's answer: a task id is success; otherwise

@@ -705,6 +705,64 @@ func TestStartImageScanFailures(t *testing.T) {
 			t.Fatalf("%d creations: created again without knowing", creates)
 		}
 	})
+	t.Run("the deadline while a creation is in flight", func(t *testing.T) {
+		cases := []struct {
+			name     string
+			refusals int    // creations refused before the one cut off
+			latest   string // what the brief look finds
+			check    func(t *testing.T, start *ScanStart, err error)
+		}{
+			{"it started a task: adopted", 0, "T1", func(t *testing.T, start *ScanStart, err error) {
+				if err != nil || start.TaskID != "T1" || start.Task == nil {
+					t.Fatalf("got %+v, %v; want T1 adopted", start, err)
+				}
+			}},
+			{"nothing started, after limit refusals", 2, "", func(t *testing.T, _ *ScanStart, err error) {
+				var notStarted *ScanNotStartedError
+				if !errors.As(err, &notStarted) || notStarted.Reason != ScanLimitReached || notStarted.Refusals != 2 || !errors.Is(err, context.DeadlineExceeded) {
+					t.Fatalf("error %v, want ScanLimitReached after 2 refusals", err)
+				}
+			}},
+			{"nothing started", 0, "", func(t *testing.T, _ *ScanStart, err error) {
+				var unknown *ScanOutcomeUnknownError
+				if err == nil || errors.As(err, &unknown) || !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "no scan started") {
+					t.Fatalf("error %v, want no scan started for the deadline", err)
+				}
+			}},
+		}
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				began := time.Now()
+				ctx, cancel := context.WithCancel(context.Background())
+				defer cancel()
+				stub := &scanStub{
+					onCreate: func(n int, w http.ResponseWriter) {
+						if n <= tc.refusals {
+							writeBody(w, 200, `{"RequestId":"REQ-L","Data":{"CanCreate":false}}`)
+							return
+						}
+						time.Sleep(200 * time.Millisecond) // past the deadline
+						writeBody(w, 200, created("T1"))
+					},
+					onLatest: func(_ int, w http.ResponseWriter) {
+						if tc.latest == "" {
+							writeBody(w, 200, noTask)
+							return
+						}
+						writeBody(w, 200, latestBody(tc.latest, "START", began.UnixMilli()))
+					},
+				}
+				c := stub.client(t)
+				ctx, cancelDeadline := context.WithTimeout(ctx, 100*time.Millisecond)
+				defer cancelDeadline()
+				start, err := c.StartImageScan(ctx, ImageScanRequest{Digest: scanDigest}, ScanOptions{PollInterval: time.Millisecond, MaxPollInterval: time.Millisecond})
+				tc.check(t, start, err)
+				if _, latests := stub.counts(); latests != 1 {
+					t.Errorf("%d reads, want the one brief look", latests)
+				}
+			})
+		}
+	})
 	t.Run("cancelled while a creation is in flight", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		stub := &scanStub{onCreate: func(_ int, w http.ResponseWriter) {
