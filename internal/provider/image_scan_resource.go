@@ -131,8 +131,8 @@ func (r *imageScanResource) Schema(ctx context.Context, _ resource.SchemaRequest
 				PlanModifiers: []planmodifier.Bool{scanArgument{}},
 			},
 			"task_id": computed("Id of the scan task, as `DescribeImageLatestScanTask` reports it (until the task shows there, the id the start call returned)."),
-			"status": computed("Status of the scan task: `SUCCESS`, or while it runs `INIT`, `START`, `MESSAGE_SEND`, `PROCESSING`, `PRE_ANALYZER`; " +
-				"`FAIL` and `TIMEOUT` (which the service spells `TIMOUT`) are only stored with an apply that failed."),
+			"status": computed("Status of the scan task: `SUCCESS`; while it runs `INIT`, `START`, `MESSAGE_SEND`, `PROCESSING`, `PRE_ANALYZER`; " +
+				"`FAIL` or `TIMEOUT` (which the service spells `TIMOUT`) when it failed, in which case an apply that waited fails and keeps the scan as tainted."),
 			"started_at":  computed("When the scan started, RFC 3339 in UTC; null when the service does not say."),
 			"finished_at": computed("When the scan finished, RFC 3339 in UTC; **null while it runs**."),
 			"images_scanned": schema.Int64Attribute{
