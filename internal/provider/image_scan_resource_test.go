@@ -3,6 +3,7 @@ package provider
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -776,11 +777,23 @@ resource "sas_image_scan" "slow" {
 	if n := fake.Calls(sasapi.ActionDescribeImageLatestScanTask); n != 0 {
 		t.Errorf("%d status reads: the interrupt came during a read, not the wait", n)
 	}
-	state, err := os.ReadFile(filepath.Join(work, "terraform.tfstate"))
+	raw, err := os.ReadFile(filepath.Join(work, "terraform.tfstate"))
 	if err != nil {
 		t.Fatalf("no state: %v", err)
 	}
-	if s := string(state); !strings.Contains(s, `"status": "tainted"`) || !strings.Contains(s, fakesas.ScanTaskID(0, 1)) {
-		t.Errorf("the interrupted scan is not kept, tainted, in the state:\n%s", s)
+	var state struct {
+		Resources []struct {
+			Instances []struct {
+				Status     string         `json:"status"`
+				Attributes map[string]any `json:"attributes"`
+			} `json:"instances"`
+		} `json:"resources"`
+	}
+	if err := json.Unmarshal(raw, &state); err != nil {
+		t.Fatalf("state: %v", err)
+	}
+	if len(state.Resources) != 1 || len(state.Resources[0].Instances) != 1 ||
+		state.Resources[0].Instances[0].Status != "tainted" || state.Resources[0].Instances[0].Attributes["task_id"] != fakesas.ScanTaskID(0, 1) {
+		t.Errorf("the interrupted scan is not kept, tainted, in the state:\n%s", raw)
 	}
 }
