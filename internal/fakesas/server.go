@@ -64,6 +64,8 @@ type Options struct {
 	// document how it matches; this lets tests show a client copes with
 	// loose matching (repoName "payments-api" also finding "payments-api-v2").
 	SubstringCriteria bool
+	// Scan configures image scan tasks (see scan.go).
+	Scan ScanOptions
 }
 
 // RecordedRequest is what the fake saw of one request and how it answered.
@@ -86,6 +88,7 @@ type Server struct {
 
 	mu            sync.Mutex
 	data          *dataset
+	scans         *scanRegistry
 	criteria      []CriteriaEntry
 	latency       time.Duration
 	faults        []*faultState
@@ -129,6 +132,7 @@ func New(opts Options) *Server {
 		substring:   opts.SubstringCriteria,
 		now:         time.Now,
 		data:        newDataset(copyImages(opts.Images)),
+		scans:       newScanRegistry(opts.Scan),
 		criteria:    criteria,
 		latency:     opts.Latency,
 		streaks:     map[streakKey]int{},
@@ -466,6 +470,9 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, x *exchange) int
 
 // respond runs the action and writes its answer, truncated if asked.
 func (s *Server) respond(w http.ResponseWriter, x *exchange, truncate bool) int {
+	if status, handled := s.respondScan(w, x, truncate); handled {
+		return status
+	}
 	var body []byte
 	var e *apiError
 	switch x.action {
@@ -538,7 +545,8 @@ func (s *Server) route(r *http.Request, x *exchange) *apiError {
 			"Specified parameter Version is not valid.")
 	}
 	if x.action != actionDescribeImageInstances && x.action != actionDescribeImageCriteria &&
-		x.action != actionDescribeImageBaselineCheckResult && x.action != actionDescribeImageBaselineItemList {
+		x.action != actionDescribeImageBaselineCheckResult && x.action != actionDescribeImageBaselineItemList &&
+		!isScanAction(x.action) {
 		return newAPIError(http.StatusNotFound, "InvalidAction.NotFound",
 			"Specified api is not found, please check your url and method.")
 	}

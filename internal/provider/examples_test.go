@@ -542,3 +542,110 @@ func baselinesDocChecks(t *testing.T, d demo) []statecheck.StateCheck {
 		statecheck.ExpectKnownOutputValue("open_check_items", knownvalue.ListExact(open)),
 	}
 }
+
+// startScanDemo is startDemo with the fake's scan tasks configured, and the
+// provider polling every 10ms instead of 5s.
+func startScanDemo(t *testing.T, scan fakesas.ScanOptions) demo {
+	t.Helper()
+	images := fakesas.DemoImages(time.Now())
+	d := demo{fake: startFake(t, fakesas.Options{Images: images, Scan: scan}), images: map[string]fakesas.Image{}}
+	for _, img := range images {
+		d.images[fmt.Sprintf("%v:%v", img["RepoName"], img["Tag"])] = img
+	}
+	providerFromEnv(t, d.fake)
+	t.Setenv("TF_ACC_PROVIDER_NAMESPACE", "terraform-sas")
+	t.Setenv(envScanPollInterval, "10ms")
+	return d
+}
+
+// scanRelease is the variables of scan-then-gate for the image "repository:tag".
+func (d demo) scanRelease(t *testing.T, name string) config.Variables {
+	repo, _, _ := strings.Cut(name, ":")
+	return config.Variables{
+		"repository":   config.StringVariable(repo),
+		"namespace":    config.StringVariable("prod"),
+		"image_digest": config.StringVariable("sha256:" + d.digest(t, name)),
+	}
+}
+
+func TestAccExampleScanThenGate(t *testing.T) {
+	const deployment = "terraform_data.deployment"
+	t.Run("a clean image never scanned before is scanned and deploys", func(t *testing.T) {
+		d := startScanDemo(t, fakesas.ScanOptions{Duration: 200 * time.Millisecond})
+		const name = "checkout-web:2.0.0"
+		if d.image(t, name)["ScaStatus"] != "INIT" {
+			t.Fatalf("%s must start never scanned", name)
+		}
+		exampleTest(t, resource.TestStep{
+			ConfigDirectory: exampleDir("scan-then-gate"),
+			ConfigVariables: d.scanRelease(t, name),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+				plancheck.ExpectResourceAction("sas_image_scan.release", plancheck.ResourceActionCreate),
+				plancheck.ExpectResourceAction(deployment, plancheck.ResourceActionCreate),
+			}},
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(deployment, tfjsonpath.New("input"), knownvalue.StringExact(d.pinnedImage(t, name))),
+				expectOutput("deployed_image", d.pinnedImage(t, name)),
+				expectOutput("scan_task_id", fakesas.ScanTaskID(0, 1)),
+				expectScanTask{addr: "sas_image_scan.release", fake: d.fake, n: 1, status: "SUCCESS"},
+			},
+		})
+		requireScanTasks(t, d.fake, 1, 1)
+	})
+	t.Run("a vulnerable image is scanned and blocked", func(t *testing.T) {
+		d := startScanDemo(t, fakesas.ScanOptions{Duration: 200 * time.Millisecond})
+		const name = "payments-api:1.4.2"
+		exampleTest(t, resource.TestStep{
+			ConfigDirectory: exampleDir("scan-then-gate"),
+			ConfigVariables: d.scanRelease(t, name),
+			ExpectError: errorMatching("Resource precondition failed",
+				fmt.Sprintf("Not deploying %s: Security Center reports risk (%v vulnerabilities, 0 baseline risks, 0 alerts).", name, d.image(t, name)["VulCount"])),
+		})
+		requireScanTasks(t, d.fake, 1, 1)
+	})
+	t.Run("a scan that fails stops the apply before the deployment", func(t *testing.T) {
+		const name = "auth-service:3.1.0"
+		var digest string
+		for _, img := range fakesas.DemoImages(time.Now()) {
+			if fmt.Sprintf("%v:%v", img["RepoName"], img["Tag"]) == name {
+				digest = fmt.Sprint(img["Digest"])
+			}
+		}
+		d := startScanDemo(t, fakesas.ScanOptions{Duration: 200 * time.Millisecond, Outcomes: map[string]string{digest: fakesas.ScanFail}})
+		failed := resource.TestStep{
+			ConfigDirectory: exampleDir("scan-then-gate"),
+			ConfigVariables: d.scanRelease(t, name),
+			ExpectError:     errorMatching("Image scan failed", "Scan task "+fakesas.ScanTaskID(0, 1)+" of image sha256:"+digest+" ended with status FAIL"),
+		}
+		again := failed
+		again.ExpectError = errorMatching("Image scan failed", "Scan task "+fakesas.ScanTaskID(0, 2))
+		// Nothing was deployed: the next apply would create the deployment,
+		// and it scans again, replacing the failed (tainted) scan.
+		again.ConfigPlanChecks = resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+			plancheck.ExpectResourceAction(deployment, plancheck.ResourceActionCreate),
+			expectTaintedScan{addr: "sas_image_scan.release", taskID: fakesas.ScanTaskID(0, 1)},
+		}}
+		exampleTest(t, failed, again)
+		requireScanTasks(t, d.fake, 2, 2)
+	})
+}
+
+// TestAccExampleImageScanResource runs the example of the resource's page.
+// Like the data source examples it has no required_providers block.
+func TestAccExampleImageScanResource(t *testing.T) {
+	d := startScanDemo(t, fakesas.ScanOptions{Duration: 100 * time.Millisecond})
+	t.Setenv("TF_ACC_PROVIDER_NAMESPACE", "")
+	const name = "checkout-web:2.0.0"
+	exampleTest(t, resource.TestStep{
+		ConfigDirectory: exampleDir("resources/sas_image_scan"),
+		ConfigVariables: config.Variables{"image_digest": config.StringVariable("sha256:" + d.digest(t, name))},
+		ConfigStateChecks: []statecheck.StateCheck{
+			expectOutput("scan_status", "SUCCESS"),
+			expectScanTask{addr: "sas_image_scan.release", fake: d.fake, n: 1, status: "SUCCESS"},
+		},
+	})
+	requireScanTasks(t, d.fake, 1, 1)
+	if q := d.fake.ScanTasks()[0].Query; q.Get("RepoNames") != "checkout-web" || q.Get("RepoNamespaces") != "prod" || q.Get("Digests") != d.digest(t, name) {
+		t.Errorf("the example's scope reached the API as %v", q)
+	}
+}

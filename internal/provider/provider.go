@@ -196,7 +196,9 @@ func (p *SASProvider) Configure(ctx context.Context, req provider.ConfigureReque
 }
 
 func (p *SASProvider) Resources(context.Context) []func() resource.Resource {
-	return nil
+	return []func() resource.Resource{
+		NewImageScanResource,
+	}
 }
 
 func (p *SASProvider) DataSources(context.Context) []func() datasource.DataSource {

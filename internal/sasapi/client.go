@@ -262,3 +262,7 @@ func isTimeout(ctx context.Context, err error) bool {
 	var t interface{ Timeout() bool }
 	return errors.As(err, &t) && t.Timeout()
 }
+
+// CloseIdleConnections closes the keep-alive connections the client holds,
+// for callers that are done with it.
+func (c *Client) CloseIdleConnections() { c.cfg.HTTPClient.CloseIdleConnections() }

@@ -45,6 +45,7 @@ type config struct {
 	latency     time.Duration
 	maxPageSize int
 	readyFile   string
+	scan        scanFlags
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -58,6 +59,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&c.latency, "latency", 0, "delay added to every request, e.g. 20ms")
 	fs.IntVar(&c.maxPageSize, "max-page-size", 100, "server-side cap on PageSize")
 	fs.StringVar(&c.readyFile, "ready-file", "", "`path` to write the endpoint to once listening")
+	c.scan.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -70,7 +72,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	if c.maxPageSize <= 0 {
 		return c, fmt.Errorf("-max-page-size must be positive, got %d", c.maxPageSize)
 	}
-	return c, nil
+	return c, c.scan.check()
 }
 
 // buildDataset picks the images to serve.
@@ -102,6 +104,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		MaxPageSize: c.maxPageSize,
 		Latency:     c.latency,
 		Seed:        c.seed,
+		Scan:        c.scan.options(),
 	})
 	if err != nil {
 		return err

@@ -1,0 +1,156 @@
+package sasapi
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+)
+
+func TestDecodeDescribeImageLatestScanTask(t *testing.T) {
+	cases := []struct {
+		name                 string
+		body                 string
+		wantID               string // "" for no task
+		wantStatus           string
+		wantStart, wantFinal Int
+		wantCreate           DateTime
+	}{
+		{name: "no task", body: `{"RequestId":"R","Task":[]}`},
+		{name: "Task null", body: `{"RequestId":"R","Task":null}`},
+		{name: "Task absent", body: `{"RequestId":"R"}`},
+		{
+			name:       "documented shape, still running",
+			body:       `{"Task":[{"Id":5,"TaskId":"T","Status":"PRE_ANALYZER","StartTime":1767225600000,"FinishTime":"","Create":"2026-01-01 08:00:00"}]}`,
+			wantID:     "T",
+			wantStatus: "PRE_ANALYZER", wantStart: Int{Value: 1767225600000, Valid: true},
+			wantCreate: DateTime{Text: "2026-01-01 08:00:00", Time: time.Date(2026, 1, 1, 8, 0, 0, 0, time.UTC), Valid: true},
+		},
+		{
+			name:       "numbers as strings, the service's TIMOUT, times as milliseconds",
+			body:       `{"Task":[{"TaskId":"T","Status":"timout","StartTime":"1767225600000","FinishTime":"1767225690000","Create":1767225600000}]}`,
+			wantID:     "T",
+			wantStatus: ScanStatusTimeout, wantStart: Int{Value: 1767225600000, Valid: true}, wantFinal: Int{Value: 1767225690000, Valid: true},
+			wantCreate: DateTime{Text: "1767225600000", Time: time.UnixMilli(1767225600000).UTC(), Valid: true},
+		},
+		{
+			name:       "a single object, unreadable text time kept",
+			body:       `{"Task":{"TaskId":"T","Status":"SUCCESS","Create":"yesterday"}}`,
+			wantID:     "T",
+			wantStatus: ScanStatusSuccess, wantCreate: DateTime{Text: "yesterday", Valid: true},
+		},
+		{
+			name:       "of several, the one started last",
+			body:       `{"Task":[{"TaskId":"OLD","StartTime":1},{"TaskId":"NEW","StartTime":3,"Status":"START"},{"TaskId":"MID","StartTime":2}]}`,
+			wantID:     "NEW",
+			wantStatus: "START", wantStart: Int{Value: 3, Valid: true},
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, err := DecodeDescribeImageLatestScanTask([]byte(tc.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			task := resp.Latest()
+			if tc.wantID == "" {
+				if task != nil {
+					t.Fatalf("task %+v, want none", task)
+				}
+				return
+			}
+			if task == nil || task.TaskId.Value != tc.wantID || task.ScanStatus() != tc.wantStatus || task.StartTime != tc.wantStart || task.FinishTime != tc.wantFinal || task.Create != tc.wantCreate {
+				t.Fatalf("task %+v", task)
+			}
+		})
+	}
+	for _, bad := range []string{`{"Task":"x"}`, `{"Task":[{"StartTime":"soon"}]}`, `{"Task":[{"Create":{}}]}`, `{`} {
+		if _, err := DecodeDescribeImageLatestScanTask([]byte(bad)); err == nil {
+			t.Errorf("%s decoded without error", bad)
+		}
+	}
+}
+
+func TestDecodeCreateImageScanTask(t *testing.T) {
+	resp, err := DecodeCreateImageScanTask([]byte(`{"RequestId":"R","Data":{"TaskId":"T","CanCreate":"false","Progress":"0","ExecTime":1767225600000}}`))
+	if err != nil || resp.Data.TaskId.Value != "T" || resp.Data.CanCreate != (Bool{Value: false, Valid: true}) || resp.Data.ExecTime.Value != 1767225600000 {
+		t.Fatalf("got %+v, %v", resp, err)
+	}
+	for _, bad := range []string{`{"RequestId":"R"}`, `{"Data":null}`, ``, `{"Data":{"CanCreate":"maybe"}}`} {
+		if _, err := DecodeCreateImageScanTask([]byte(bad)); err == nil {
+			t.Errorf("%q decoded without error", bad)
+		}
+	}
+}
+
+func FuzzDecodeDescribeImageLatestScanTask(f *testing.F) {
+	f.Add([]byte(latestBody("T1", "TIMOUT", 1767225600000)))
+	f.Add([]byte(`{"Task":{"TaskId":"T","Create":"2026-01-01 08:00:00","FinishTime":""}}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		resp, err := DecodeDescribeImageLatestScanTask(body)
+		if err != nil {
+			if resp != nil {
+				t.Fatalf("a response came back with the error %v", err)
+			}
+			return
+		}
+		latest := resp.Latest()
+		if (latest == nil) != (len(resp.Task) == 0) {
+			t.Fatalf("Latest %v of %d tasks", latest, len(resp.Task))
+		}
+		for i := range resp.Task {
+			checkScanTask(t, &resp.Task[i])
+		}
+	})
+}
+
+// checkScanTask asserts what every decoded task promises whatever the input.
+func checkScanTask(t *testing.T, task *ImageScanTask) {
+	t.Helper()
+	v := reflect.ValueOf(*task)
+	for i := range v.NumField() {
+		name := v.Type().Field(i).Name
+		switch f := v.Field(i).Interface().(type) {
+		case DateTime:
+			if !utf8.ValidString(f.Text) || (!f.Valid && (f.Text != "" || !f.Time.IsZero())) {
+				t.Errorf("%s = %+v", name, f)
+			}
+		case String:
+			if !utf8.ValidString(f.Value) || (!f.Valid && f.Value != "") {
+				t.Errorf("%s = %+v", name, f)
+			}
+		case Int:
+			if !f.Valid && f.Value != 0 {
+				t.Errorf("%s = %+v", name, f)
+			}
+		default:
+			t.Fatalf("%s has unexpected type %T", name, f)
+		}
+	}
+	status := task.ScanStatus()
+	if status != strings.ToUpper(status) || status == scanStatusTimout {
+		t.Errorf("ScanStatus %q of %q", status, task.Status.Value)
+	}
+	if task.Finished() != (status == ScanStatusSuccess || status == ScanStatusFail || status == ScanStatusTimeout) {
+		t.Errorf("Finished %v for status %q", task.Finished(), status)
+	}
+}
+
+func FuzzDecodeCreateImageScanTask(f *testing.F) {
+	f.Add([]byte(created("T1")))
+	f.Add([]byte(`{"RequestId":"R","Data":{"CanCreate":false}}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		resp, err := DecodeCreateImageScanTask(body)
+		if err != nil {
+			if resp != nil {
+				t.Fatalf("a response came back with the error %v", err)
+			}
+			return
+		}
+		if resp.Data == nil {
+			t.Fatal("accepted an answer without Data")
+		}
+		checkScalars(t, "Data", reflect.ValueOf(*resp.Data))
+	})
+}
