@@ -1,6 +1,7 @@
 package fakesas
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -59,6 +60,9 @@ type Options struct {
 	Latency time.Duration
 	// Seed drives fault injection and request ids deterministically.
 	Seed int64
+	// VulnerabilityCatalogue is the number of distinct vulnerability names
+	// rows are drawn from; 0 means DefaultVulnerabilityCatalogue.
+	VulnerabilityCatalogue int
 }
 
 // RecordedRequest is what the fake saw of one request and how it answered.
@@ -77,6 +81,7 @@ type Server struct {
 	maxPageSize int
 	seed        int64
 	now         func() time.Time // the clock x-acs-date is checked against
+	catalogue   *vulCatalogue
 
 	mu            sync.Mutex
 	data          *dataset
@@ -121,6 +126,7 @@ func New(opts Options) *Server {
 		maxPageSize: maxPageSize,
 		seed:        opts.Seed,
 		now:         time.Now,
+		catalogue:   newVulCatalogue(cmp.Or(opts.VulnerabilityCatalogue, DefaultVulnerabilityCatalogue)),
 		data:        newDataset(copyImages(opts.Images)),
 		criteria:    criteria,
 		latency:     opts.Latency,
@@ -466,6 +472,8 @@ func (s *Server) respond(w http.ResponseWriter, x *exchange, truncate bool) int 
 		body, e = s.describeImageInstances(x.query, x.requestID)
 	case actionDescribeImageCriteria:
 		body, e = s.describeImageCriteria(x.query, x.requestID)
+	case actionDescribeImageVulList, actionDescribeVulDetails:
+		body, e = s.respondVulnerabilities(x.action, x.query, x.requestID)
 	}
 	status := 200
 	if e != nil {
@@ -494,9 +502,10 @@ func (s *Server) notifyServed() {
 	}
 }
 
-// pageKey is the CurrentPage a retrying client repeats; absent means page 1.
+// pageKey is what a retrying client repeats: the CurrentPage (absent means
+// page 1), or the Name of a DescribeVulDetails lookup.
 func pageKey(q url.Values) string {
-	return firstNonEmpty(q.Get("CurrentPage"), "1")
+	return firstNonEmpty(q.Get("CurrentPage"), q.Get("Name"), "1")
 }
 
 // route validates method, path, version and action before authentication,
@@ -526,7 +535,7 @@ func (s *Server) route(r *http.Request, x *exchange) *apiError {
 		return newAPIError(http.StatusBadRequest, "InvalidVersion",
 			"Specified parameter Version is not valid.")
 	}
-	if x.action != actionDescribeImageInstances && x.action != actionDescribeImageCriteria {
+	if x.action != actionDescribeImageInstances && x.action != actionDescribeImageCriteria && !isVulnerabilityAction(x.action) {
 		return newAPIError(http.StatusNotFound, "InvalidAction.NotFound",
 			"Specified api is not found, please check your url and method.")
 	}
