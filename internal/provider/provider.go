@@ -212,5 +212,6 @@ func (p *SASProvider) DataSources(context.Context) []func() datasource.DataSourc
 	return []func() datasource.DataSource{
 		NewImageInstancesDataSource,
 		NewImageCriteriaDataSource,
+		NewImageVulnerabilitiesDataSource,
 	}
 }
