@@ -128,7 +128,7 @@ func TestVulnerabilityQuirksAppear(t *testing.T) {
 		_, firstIsString := r["FirstTs"].(string)
 		_, hasScanTime := r["ScanTime"]
 		for quirk, present := range map[string]bool{
-			"ExtendContentJson as a string": extendIsString,
+			"ExtendContentJson as a string":  extendIsString,
 			"ExtendContentJson as an object": !extendIsString,
 			"Status as a numeric string":     statusIsString,
 			"PrimaryId as a numeric string":  idIsString,

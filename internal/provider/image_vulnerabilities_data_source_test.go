@@ -10,12 +10,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/terraform-sas/terraform-provider-sas/internal/fakesas"
+	"github.com/terraform-sas/terraform-provider-sas/internal/sasapi"
 )
 
 // Expected values in these tests come from the fake's own account of its
@@ -534,5 +536,297 @@ func TestAccImageVulnerabilities_statusesAndNecessities(t *testing.T) {
 		if asked == 0 {
 			t.Errorf("%q: no request seen", tc.args)
 		}
+	}
+}
+
+// scannedImages builds n scanned images with VulCount 1 + k%5.
+func scannedImages(n int) []fakesas.Image {
+	out := make([]fakesas.Image, n)
+	for k := range out {
+		out[k] = img(fmt.Sprintf("00000000-0000-4000-8000-%012d", k), fmt.Sprintf("repo-%d", k%6), "1.0",
+			fakesas.Image{"VulCount": 1 + k%5, "Digest": fmt.Sprintf("%064x", k)})
+	}
+	return out
+}
+
+// The image_uuids are sent 100 at a time, each batch paged with the fewest
+// requests, and total_count sums the batches.
+func TestAccImageVulnerabilities_imageUUIDsInBatches(t *testing.T) {
+	images := scannedImages(260)
+	uuids := imageUUIDs(images)
+	cases := []struct {
+		name    string
+		uuids   []string
+		batches [][]string
+	}{
+		{"one uuid", uuids[:1], [][]string{uuids[:1]}},
+		{"exactly one full batch", uuids[:100], [][]string{uuids[:100]}},
+		{"several batches", uuids[:250], [][]string{uuids[:100], uuids[100:200], uuids[200:250]}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			fake := startFake(t, fakesas.Options{Images: images, MaxPageSize: 40})
+			var rows []fakesas.Record
+			perRead := 0
+			for _, batch := range tc.batches {
+				var inBatch []fakesas.Record
+				for _, u := range batch {
+					inBatch = append(inBatch, fake.VulnerabilityRows(u)...)
+				}
+				rows = append(rows, inBatch...)
+				perRead += max(1, (len(inBatch)+39)/40) // the fake serves 40 rows of the 100 asked
+			}
+			accTest(t, resource.TestStep{
+				Config: providerConfig(fake) + fmt.Sprintf("data \"sas_image_vulnerabilities\" \"test\" {\n  image_uuids = %s\n}\n", hclStrings(tc.uuids)),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.sas_image_vulnerabilities.test", tfjsonpath.New("vulnerabilities"), rowsChecks(rows)),
+					statecheck.ExpectKnownValue("data.sas_image_vulnerabilities.test", tfjsonpath.New("total_count"), knownvalue.Int64Exact(int64(len(rows)))),
+					statecheck.ExpectKnownValue("data.sas_image_vulnerabilities.test", tfjsonpath.New("summary").AtMapKey("images"), knownvalue.Int64Exact(int64(len(tc.uuids)))),
+				},
+			})
+			requireVulCallsPerRead(t, fake, tc.uuids[0], perRead, nil)
+			sent := map[string]int{}
+			for _, r := range fake.Requests() {
+				if r.Query.Get("CurrentPage") == "1" {
+					sent[r.Query.Get("Uuids")]++
+				}
+			}
+			reads := countVulCalls(fake, tc.uuids[0]).reads
+			for _, batch := range tc.batches {
+				if n := sent[strings.Join(batch, ",")]; n != reads {
+					t.Errorf("the batch of %d uuids starting %s was sent %d times over %d reads", len(batch), batch[0], n, reads)
+				}
+			}
+		})
+	}
+}
+
+// with_cve_details looks each distinct name of the result up once per read.
+func TestAccImageVulnerabilities_detailsOncePerDistinctName(t *testing.T) {
+	images := scannedImages(30)
+	fake := startFake(t, fakesas.Options{Images: images})
+	rows := rowsOf(fake, images)
+	names := distinctNames(rows)
+	if len(names) >= len(rows) {
+		t.Fatalf("%d names for %d rows: the test needs names shared by several rows", len(names), len(rows))
+	}
+	accTest(t, resource.TestStep{
+		Config: providerConfig(fake, "max_concurrency = 3") + fmt.Sprintf(`
+data "sas_image_vulnerabilities" "test" {
+  image_uuids      = %s
+  with_cve_details = true
+}`, hclStrings(imageUUIDs(images))),
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownValue("data.sas_image_vulnerabilities.test", tfjsonpath.New("vulnerabilities"), knownvalue.ListSizeExact(len(rows))),
+		},
+	})
+	requireVulCallsPerRead(t, fake, fmt.Sprint(images[0]["Uuid"]), (len(rows)+99)/100, names)
+}
+
+func TestAccImageVulnerabilities_digestIsSentBare(t *testing.T) {
+	images := scannedImages(5)
+	fake := startFake(t, fakesas.Options{Images: images})
+	digest := fmt.Sprint(images[2]["Digest"])
+	rows := fake.VulnerabilityRows(fmt.Sprint(images[2]["Uuid"]))
+	var checks []statecheck.StateCheck
+	for _, name := range []string{"bare", "prefixed", "upper"} {
+		checks = append(checks, statecheck.ExpectKnownValue("data.sas_image_vulnerabilities."+name, tfjsonpath.New("vulnerabilities"), rowsChecks(rows)))
+	}
+	accTest(t, resource.TestStep{
+		Config: providerConfig(fake) + fmt.Sprintf(`
+data "sas_image_vulnerabilities" "bare" {
+  digest = %q
+}
+data "sas_image_vulnerabilities" "prefixed" {
+  digest = "sha256:%s"
+}
+data "sas_image_vulnerabilities" "upper" {
+  digest = "SHA256:%s"
+}`, digest, digest, strings.ToUpper(digest)),
+		ConfigStateChecks: checks,
+	})
+	for _, r := range fake.Requests() {
+		if got := r.Query.Get("Digest"); got != digest {
+			t.Fatalf("sent Digest %q, want the bare %q", got, digest)
+		}
+	}
+}
+
+// An image that was never scanned has no rows: the result says nothing
+// about its safety, which is why gates also check the scan state.
+func TestAccImageVulnerabilities_unscannedImageHasNoRows(t *testing.T) {
+	unscanned := img("u-unscanned", "app", "1.0", fakesas.Image{"ScaStatus": "INIT", "LastScanTime": int64(0), "VulCount": 0})
+	fake := startFake(t, fakesas.Options{Images: []fakesas.Image{unscanned}})
+	addr := "data.sas_image_vulnerabilities.test"
+	accTest(t, resource.TestStep{
+		Config: providerConfig(fake) + `data "sas_image_vulnerabilities" "test" { image_uuids = ["u-unscanned"] }`,
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownValue(addr, tfjsonpath.New("vulnerabilities"), knownvalue.ListSizeExact(0)),
+			statecheck.ExpectKnownValue(addr, tfjsonpath.New("total_count"), knownvalue.Int64Exact(0)),
+			statecheck.ExpectKnownValue(addr, tfjsonpath.New("summary").AtMapKey("images"), knownvalue.Int64Exact(0)),
+		},
+	})
+}
+
+// Bad arguments fail the plan, naming the attribute, before any request.
+func TestAccImageVulnerabilities_badArgumentsFailAtPlanTime(t *testing.T) {
+	cases := []struct {
+		name, args string
+		err        []string
+	}{
+		{"no scope", `name = "debian:10:CVE-2019-9893"`,
+			[]string{"Missing image scope", "set at least one of image_uuids, digest, repo_name, repo_namespace, repo_id, repo_instance_id, repo_region_id"}},
+		{"unknown necessity", `repo_name = "app"` + "\n" + `necessities = ["asap", "urgent"]`,
+			[]string{"necessities", `value must be one of: ["asap" "later" "nntf"]`, `"urgent"`}},
+		{"unknown status", `repo_name = "app"` + "\n" + `statuses = ["open"]`,
+			[]string{"statuses", `value must be one of: ["unfixed" "fixing" "fixed"]`, `"open"`}},
+		{"empty uuid", `image_uuids = ["u-1", ""]`, []string{"image_uuids[1]", "length must be at least 1"}},
+		{"uuid with a comma", `image_uuids = ["u-1,u-2"]`, []string{"image_uuids[0]", "must be an image uuid, without commas or spaces"}},
+		{"no uuid", `image_uuids = []`, []string{"image_uuids", "list must contain at least 1 elements"}},
+		{"empty necessities", `repo_name = "app"` + "\n" + `necessities = []`, []string{"necessities", "set must contain at least 1 elements"}},
+		{"short digest", `digest = "sha256:abc"`, []string{"digest", "must be 64 hexadecimal characters"}},
+		{"empty repository", `repo_name = ""`, []string{"repo_name", "length must be at least 1"}},
+		{"page size", `repo_name = "app"` + "\n" + `page_size = 101`, []string{"page_size", "value must be between 1 and 100"}},
+		{"max results", `repo_name = "app"` + "\n" + `max_results = 0`, []string{"max_results", "value must be at least 1"}},
+		{"language", `repo_name = "app"` + "\n" + `lang = "fr"`, []string{"lang", `value must be one of: ["en" "zh"]`}},
+	}
+	fake := startFake(t, fakesas.Options{Images: scannedImages(2)})
+	var steps []resource.TestStep
+	for _, tc := range cases {
+		steps = append(steps, resource.TestStep{
+			Config:      providerConfig(fake) + "data \"sas_image_vulnerabilities\" \"test\" {\n" + tc.args + "\n}\n",
+			PlanOnly:    true,
+			ExpectError: errorMatching(tc.err...),
+		})
+	}
+	accTest(t, steps...)
+	if n := len(fake.Requests()); n != 0 {
+		t.Fatalf("%d requests reached the API", n)
+	}
+}
+
+// A scope known only during apply is not a missing scope.
+func TestAccImageVulnerabilities_scopeUnknownUntilApply(t *testing.T) {
+	images := scannedImages(3)
+	fake := startFake(t, fakesas.Options{Images: images})
+	accTest(t, resource.TestStep{
+		Config: providerConfig(fake) + fmt.Sprintf(`
+resource "terraform_data" "build" {
+  input = %q
+}
+data "sas_image_vulnerabilities" "test" {
+  image_uuids = [terraform_data.build.output]
+}`, images[1]["Uuid"]),
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownValue("data.sas_image_vulnerabilities.test", tfjsonpath.New("vulnerabilities"),
+				rowsChecks(fake.VulnerabilityRows(fmt.Sprint(images[1]["Uuid"])))),
+		},
+	})
+}
+
+// The service's errors reach the user through the provider's one error
+// path: code, message and request id, and the RAM action to grant.
+func TestAccImageVulnerabilities_serviceErrors(t *testing.T) {
+	cases := []struct {
+		name  string
+		fault fakesas.Fault
+		args  string
+		err   []string
+	}{
+		{"listing denied", fakesas.Fault{Kind: fakesas.FaultNoPermission, Action: listAction}, "",
+			[]string{"Reading Security Center image vulnerabilities: NoPermission", "HTTP status: 403", "Request id:", "yundun-sas:DescribeImageVulList"}},
+		{"details denied", fakesas.Fault{Kind: fakesas.FaultNoPermission, Action: detailsAction}, "with_cve_details = true",
+			[]string{"Reading Security Center vulnerability details: NoPermission", "Request id:", "yundun-sas:DescribeVulDetails"}},
+		// One failing page or lookup fails the read: a partial result is
+		// never stored as if complete.
+		{"a later page fails", fakesas.Fault{Kind: fakesas.FaultServerError, Action: listAction, Count: 1000, Rate: 0.5}, "page_size = 10",
+			[]string{"Reading Security Center image vulnerabilities: ServerError"}},
+		{"one lookup fails", fakesas.Fault{Kind: fakesas.FaultServerError, Action: detailsAction, Count: 1000, Rate: 0.3}, "with_cve_details = true",
+			[]string{"Reading Security Center vulnerability details: ServerError"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			images := scannedImages(12)
+			fake := startFake(t, fakesas.Options{Images: images, Seed: 3})
+			fake.SetFaults(tc.fault)
+			accTest(t, resource.TestStep{
+				Config:      providerConfig(fake, "max_retries = 0") + fmt.Sprintf("data \"sas_image_vulnerabilities\" \"test\" {\n  image_uuids = %s\n  %s\n}\n", hclStrings(imageUUIDs(images)), tc.args),
+				ExpectError: errorMatching(tc.err...),
+			})
+		})
+	}
+}
+
+func TestVulStatusName(t *testing.T) {
+	cases := []struct {
+		code sasapi.Int
+		want types.String
+	}{
+		{sasapi.Int{Value: 1, Valid: true}, types.StringValue("unfixed")},
+		{sasapi.Int{Value: 4, Valid: true}, types.StringValue("fixing")},
+		{sasapi.Int{Value: 7, Valid: true}, types.StringValue("fixed")},
+		{sasapi.Int{Value: 9, Valid: true}, types.StringValue("9")},
+		{sasapi.Int{}, types.StringNull()},
+	}
+	for _, tc := range cases {
+		if got := vulStatusName(tc.code); !got.Equal(tc.want) {
+			t.Errorf("status %+v = %s, want %s", tc.code, got, tc.want)
+		}
+	}
+}
+
+func TestFlattenCVEs(t *testing.T) {
+	cve := func(level string, score string) sasapi.CVE {
+		c := sasapi.CVE{CveId: sasapi.String{Value: "CVE-1", Valid: true}}
+		if level != "" {
+			c.VulLevel = sasapi.String{Value: level, Valid: true}
+		}
+		if f, err := strconv.ParseFloat(score, 64); err == nil {
+			c.CvssScore = sasapi.Float{Value: f, Valid: true}
+		}
+		return c
+	}
+	cases := []struct {
+		name     string
+		cves     []sasapi.CVE
+		severity types.String
+		score    types.Float64
+	}{
+		{"no CVE", []sasapi.CVE{}, types.StringNull(), types.Float64Null()},
+		{"the most severe level wins", []sasapi.CVE{cve("medium", "5"), cve("serious", "9.1"), cve("high", "7")}, types.StringValue("serious"), types.Float64Value(9.1)},
+		{"high over medium and low", []sasapi.CVE{cve("low", "1"), cve("high", "7.2"), cve("medium", "")}, types.StringValue("high"), types.Float64Value(7.2)},
+		{"medium over low", []sasapi.CVE{cve("low", "3.3"), cve("medium", "")}, types.StringValue("medium"), types.Float64Value(3.3)},
+		{"low alone", []sasapi.CVE{cve("low", "")}, types.StringValue("low"), types.Float64Null()},
+		{"an unknown level is not a severity", []sasapi.CVE{cve("critical", "9.9"), cve("", "")}, types.StringNull(), types.Float64Value(9.9)},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			out, severity, score := flattenCVEs(tc.cves)
+			if len(out) != len(tc.cves) || out == nil || !severity.Equal(tc.severity) || !score.Equal(tc.score) {
+				t.Fatalf("%d CVEs (nil %v), severity %s, score %s; want %d, %s, %s", len(out), out == nil, severity, score, len(tc.cves), tc.severity, tc.score)
+			}
+		})
+	}
+}
+
+// Several values of a filter are applied here; a row without the field
+// does not match.
+func TestKeepFiltersLocally(t *testing.T) {
+	row := func(necessity string, status int64) sasapi.VulRecord {
+		r := sasapi.VulRecord{Status: sasapi.Int{Value: status, Valid: status != 0}}
+		if necessity != "" {
+			r.Necessity = sasapi.String{Value: necessity, Valid: true}
+		}
+		return r
+	}
+	rows := []sasapi.VulRecord{row("asap", 1), row("later", 4), row("nntf", 7), row("", 1), row("asap", 0), row("later", 1)}
+	a := vulArguments{necessities: []string{"asap", "later"}, statuses: []string{"fixing", "unfixed"}, filterLocally: true}
+	got := a.keep(slices.Clone(rows))
+	if len(got) != 3 || got[0].Necessity.Value != "asap" || got[1].Status.Value != 4 || got[2].Necessity.Value != "later" {
+		t.Fatalf("kept %+v", got)
+	}
+	a.maxResults = 2
+	if got := a.keep(slices.Clone(rows)); len(got) != 2 {
+		t.Fatalf("max_results 2 kept %d rows", len(got))
 	}
 }
