@@ -142,7 +142,7 @@ type vulnerabilityModel struct {
 	Packages      []vulPackageModel `tfsdk:"packages"`
 	Severity      types.String      `tfsdk:"severity"`
 	MaxCVSSScore  types.Float64     `tfsdk:"max_cvss_score"`
-	CVEs          []vulCVEModel     `tfsdk:"cves"`
+	CVEs          types.List        `tfsdk:"cves"` // of vulCVEModel, converted once per name
 }
 
 type vulPackageModel struct {
@@ -404,6 +404,7 @@ func vulSummaryAttribute() schema.SingleNestedAttribute {
 
 var (
 	vulnerabilityObjectType = vulnerabilitiesAttribute().NestedObject.Type()
+	vulCVEObjectType        = vulnerabilitiesAttribute().NestedObject.Attributes["cves"].(schema.ListNestedAttribute).NestedObject.Type()
 	vulSummaryAttrTypes     = vulSummaryAttribute().GetType().(types.ObjectType).AttrTypes
 )
 
@@ -546,18 +547,24 @@ func readImageVulnerabilities(ctx context.Context, client *sasapi.Client, m *ima
 		"retries": listing.Retries, "page_size": listing.PageSize, "duplicates": listing.Duplicates,
 	})
 
-	var details map[string][]sasapi.CVE
+	var details map[string]vulNameDetails
 	if a.withDetails {
 		names := make([]string, len(rows))
 		for k := range rows {
 			names[k] = rows[k].Name.Value
 		}
-		details, err = client.LookupVulDetails(ctx, names, sasapi.VulDetailsOptions{Lang: a.query.Lang})
+		cves, err := client.LookupVulDetails(ctx, names, sasapi.VulDetailsOptions{Lang: a.query.Lang})
 		if err != nil {
 			diags.Append(apiErrorDiagnostic("Reading Security Center vulnerability details", err))
 			return diags
 		}
-		tflog.Info(ctx, "read Security Center vulnerability details", map[string]any{"names": len(details)})
+		tflog.Info(ctx, "read Security Center vulnerability details", map[string]any{"names": len(cves)})
+		details = make(map[string]vulNameDetails, len(cves))
+		for name, list := range cves {
+			var d diag.Diagnostics
+			details[name], d = convertNameDetails(ctx, list)
+			diags.Append(d...)
+		}
 	}
 
 	vulns := make([]vulnerabilityModel, len(rows))
@@ -574,9 +581,23 @@ func readImageVulnerabilities(ctx context.Context, client *sasapi.Client, m *ima
 	return diags
 }
 
+// vulNameDetails is what with_cve_details adds to every row of one name,
+// converted once per name: names repeat across images.
+type vulNameDetails struct {
+	cves     types.List
+	severity types.String
+	maxScore types.Float64
+}
+
+func convertNameDetails(ctx context.Context, cves []sasapi.CVE) (vulNameDetails, diag.Diagnostics) {
+	models, severity, score := flattenCVEs(cves)
+	list, diags := types.ListValueFrom(ctx, vulCVEObjectType, models)
+	return vulNameDetails{cves: list, severity: severity, maxScore: score}, diags
+}
+
 // flattenVulnerability converts one row; details is nil without
-// with_cve_details.
-func flattenVulnerability(r *sasapi.VulRecord, details map[string][]sasapi.CVE, withDetails bool) vulnerabilityModel {
+// with_cve_details, and a name missing from it has no CVE.
+func flattenVulnerability(r *sasapi.VulRecord, details map[string]vulNameDetails, withDetails bool) vulnerabilityModel {
 	v := vulnerabilityModel{
 		Name:          stringOf(r.Name),
 		AliasName:     stringOf(r.AliasName),
@@ -600,6 +621,7 @@ func flattenVulnerability(r *sasapi.VulRecord, details map[string][]sasapi.CVE, 
 		OSRelease:     types.StringNull(),
 		Severity:      types.StringNull(),
 		MaxCVSSScore:  types.Float64Null(),
+		CVEs:          types.ListNull(vulCVEObjectType),
 	}
 	if ext := r.ExtendContentJson; ext.Valid {
 		v.OS, v.OSRelease = stringOf(ext.Os), stringOf(ext.OsRelease)
@@ -612,7 +634,11 @@ func flattenVulnerability(r *sasapi.VulRecord, details map[string][]sasapi.CVE, 
 		}
 	}
 	if withDetails {
-		v.CVEs, v.Severity, v.MaxCVSSScore = flattenCVEs(details[r.Name.Value])
+		d, ok := details[r.Name.Value]
+		if !ok {
+			d = vulNameDetails{cves: types.ListValueMust(vulCVEObjectType, []attr.Value{}), severity: types.StringNull(), maxScore: types.Float64Null()}
+		}
+		v.CVEs, v.Severity, v.MaxCVSSScore = d.cves, d.severity, d.maxScore
 	}
 	return v
 }
