@@ -1,6 +1,7 @@
 // Package fakesas is an in-process fake of the Alibaba Cloud Security Center
-// (SAS, API version 2018-12-03) image APIs: DescribeImageInstances and
-// DescribeImageCriteria.
+// (SAS, API version 2018-12-03) image APIs: DescribeImageInstances,
+// DescribeImageCriteria, and DescribeImageVulList and DescribeVulDetails
+// (served from the same images; see vulnerabilities.go).
 //
 // It speaks the wire protocol of the real service as the generic client
 // github.com/alibabacloud-go/darabonba-openapi/v2 uses it: RPC calls as
