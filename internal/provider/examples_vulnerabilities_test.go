@@ -93,13 +93,18 @@ func uniqueIn(images []fakesas.Image, image fakesas.Image) bool {
 	return n == 1
 }
 
+// byUUID picks an image the examples' lookup finds alone.
 func byUUID(t *testing.T, images []fakesas.Image, uuid string) fakesas.Image {
 	t.Helper()
-	return pickImage(t, images, func(img fakesas.Image) bool { return img["Uuid"] == uuid })
+	image := pickImage(t, images, func(img fakesas.Image) bool { return img["Uuid"] == uuid })
+	if !uniqueIn(images, image) {
+		t.Fatalf("%s is not the only %s in its namespace", uuid, imageName(image))
+	}
+	return image
 }
 
 func TestAccExampleGateFixable(t *testing.T) {
-	images := fakesas.DemoImages(time.Now())
+	images := append(fakesas.DemoImages(time.Now()), fakesas.GenerateImages(300, 12)...)
 	fake := startExampleFake(t, images)
 	urgentFixable := func(img fakesas.Image) []fakesas.Record {
 		var out []fakesas.Record
@@ -130,9 +135,15 @@ func TestAccExampleGateFixable(t *testing.T) {
 	for _, r := range offenders[:min(5, len(offenders))] {
 		blocked = append(blocked, fmt.Sprintf("%v in %s: %s", r["Name"], packageName(t, r), updateCmd(t, r)))
 	}
-	// Livable: an image with vulnerabilities, none urgent with a fix, passes.
+	// Livable: an image with urgent vulnerabilities that have no fix and
+	// fixable ones that are not urgent, but none both, passes.
 	livable := pickImage(t, images, func(img fakesas.Image) bool {
-		return img["ScaStatus"] == "SUCCESS" && len(liveRows(fake, img)) > 0 && len(urgentFixable(img)) == 0 && uniqueIn(images, img)
+		urgentUnfixable, laterFixable := false, false
+		for _, r := range liveRows(fake, img) {
+			urgentUnfixable = urgentUnfixable || (r["Necessity"] == "asap" && r["CanFix"] == "no")
+			laterFixable = laterFixable || (r["Necessity"] != "asap" && r["CanFix"] == "yes")
+		}
+		return img["ScaStatus"] == "SUCCESS" && urgentUnfixable && laterFixable && len(urgentFixable(img)) == 0 && uniqueIn(images, img)
 	})
 	clean := byUUID(t, images, fakesas.DemoUUIDPaymentsClean)
 
