@@ -300,11 +300,11 @@ func scopeString(desc string) schema.StringAttribute {
 	}
 }
 
-func computedString(desc string) schema.StringAttribute {
+func resultString(desc string) schema.StringAttribute {
 	return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
 }
 
-func computedTime(desc string) schema.StringAttribute {
+func resultTime(desc string) schema.StringAttribute {
 	return schema.StringAttribute{Computed: true, CustomType: timetypes.RFC3339Type{}, MarkdownDescription: desc + " RFC 3339 in UTC; null when the service sends 0 or nothing."}
 }
 
@@ -315,59 +315,59 @@ func vulnerabilitiesAttribute() schema.ListNestedAttribute {
 		Computed:            true,
 		MarkdownDescription: "The rows, one per image and vulnerability, in the service's order. A field the service did not send is null.",
 		NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-			"name":       computedString("Vulnerability name, such as `debian:10:CVE-2019-9893`: the key of `DescribeVulDetails`."),
-			"alias_name": computedString("Human-readable title."),
+			"name":       resultString("Vulnerability name, such as `debian:10:CVE-2019-9893`: the key of `DescribeVulDetails`."),
+			"alias_name": resultString("Human-readable title."),
 			"cve_ids": schema.ListAttribute{Computed: true, ElementType: types.StringType,
 				MarkdownDescription: "CVE ids of the vulnerability (the service's comma-separated `Related`, split)."},
-			"type": computedString("Vulnerability type: `cve`."),
-			"necessity": computedString("Fix priority, the service's own triage of the vulnerability in this image: `asap` (fix as soon as possible), " +
+			"type": resultString("Vulnerability type: `cve`."),
+			"necessity": resultString("Fix priority, the service's own triage of the vulnerability in this image: `asap` (fix as soon as possible), " +
 				"`later`, `nntf` (no need to fix). Not a CVSS severity: see `severity`."),
-			"status": computedString("`unfixed`, `fixing` or `fixed` (the service's `1`, `4`, `7`); another code is kept as its number in a string."),
+			"status": resultString("`unfixed`, `fixing` or `fixed` (the service's `1`, `4`, `7`); another code is kept as its number in a string."),
 			"can_fix": schema.BoolAttribute{Computed: true,
 				MarkdownDescription: "Whether a fix exists: the service's `CanFix` (`yes`/`no`); the packages' `update_cmd` applies it. Null when the service sends neither."},
 			"can_update":     schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether Security Center can upgrade the package itself."},
-			"image_uuid":     computedString("`uuid` of the image, as in `sas_image_instances`."),
-			"image":          computedString("Full image name, `registry/namespace/repository:tag`."),
-			"image_digest":   computedString("Image digest."),
-			"repo_name":      computedString("Repository name."),
-			"repo_namespace": computedString("Repository namespace."),
+			"image_uuid":     resultString("`uuid` of the image, as in `sas_image_instances`."),
+			"image":          resultString("Full image name, `registry/namespace/repository:tag`."),
+			"image_digest":   resultString("Image digest."),
+			"repo_name":      resultString("Repository name."),
+			"repo_namespace": resultString("Repository namespace."),
 			"layers": schema.ListAttribute{Computed: true, ElementType: types.StringType,
 				MarkdownDescription: "Digests of the image layers the vulnerability is in."},
-			"first_seen_at": computedTime("First detection."),
-			"last_seen_at":  computedTime("Last detection."),
-			"scanned_at":    computedTime("Time of the scan that reported the row."),
-			"modified_at":   computedTime("Last change of the record."),
-			"os":            computedString("Operating system of the image, such as `debian`."),
-			"os_release":    computedString("Its release, such as `10.9`."),
+			"first_seen_at": resultTime("First detection."),
+			"last_seen_at":  resultTime("Last detection."),
+			"scanned_at":    resultTime("Time of the scan that reported the row."),
+			"modified_at":   resultTime("Last change of the record."),
+			"os":            resultString("Operating system of the image, such as `debian`."),
+			"os_release":    resultString("Its release, such as `10.9`."),
 			"packages": schema.ListNestedAttribute{Computed: true,
 				MarkdownDescription: "Affected packages (`ExtendContentJson.RpmEntityList`).",
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"name":         computedString("Package name."),
-					"version":      computedString("Installed version."),
-					"full_version": computedString("Full version string."),
-					"path":         computedString("Path of the vulnerable file."),
-					"layer":        computedString("Digest of the layer that added the package."),
-					"match_detail": computedString("Why the package matched, such as `openssl version less than 1.1.1n`."),
-					"update_cmd":   computedString("Command that upgrades the package, such as `apt-get update && apt-get install openssl --only-upgrade`; empty when there is no fix."),
+					"name":         resultString("Package name."),
+					"version":      resultString("Installed version."),
+					"full_version": resultString("Full version string."),
+					"path":         resultString("Path of the vulnerable file."),
+					"layer":        resultString("Digest of the layer that added the package."),
+					"match_detail": resultString("Why the package matched, such as `openssl version less than 1.1.1n`."),
+					"update_cmd":   resultString("Command that upgrades the package, such as `apt-get update && apt-get install openssl --only-upgrade`; empty when there is no fix."),
 				}},
 			},
-			"severity": computedString("The highest CVE level (`VulLevel`) of its CVEs: " + quoted(vulSeverities) + ". Null when the details list " +
+			"severity": resultString("The highest CVE level (`VulLevel`) of its CVEs: " + quoted(vulSeverities) + ". Null when the details list " +
 				"no CVE with a known level." + detailsOnly),
 			"max_cvss_score": schema.Float64Attribute{Computed: true,
 				MarkdownDescription: "The highest CVSS score of its CVEs; null when none has a score." + detailsOnly},
 			"cves": schema.ListNestedAttribute{Computed: true,
 				MarkdownDescription: "The CVEs behind the vulnerability, from `DescribeVulDetails`; empty when the service knows none." + detailsOnly,
 				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"cve_id":      computedString("CVE id."),
+					"cve_id":      resultString("CVE id."),
 					"cvss_score":  schema.Float64Attribute{Computed: true, MarkdownDescription: "CVSS score; null when the service sends none (an empty string)."},
-					"cvss_vector": computedString("CVSS vector."),
-					"level":       computedString("Severity: " + quoted(vulSeverities) + "."),
-					"title":       computedString("Title."),
-					"summary":     computedString("Description."),
-					"solution":    computedString("Fix advice; may contain HTML."),
+					"cvss_vector": resultString("CVSS vector."),
+					"level":       resultString("Severity: " + quoted(vulSeverities) + "."),
+					"title":       resultString("Title."),
+					"summary":     resultString("Description."),
+					"solution":    resultString("Fix advice; may contain HTML."),
 					"published_at": schema.StringAttribute{Computed: true, CustomType: timetypes.RFC3339Type{},
 						MarkdownDescription: "Disclosure time, RFC 3339 in UTC; null when the service sends 0 or nothing."},
-					"reference": computedString("Reference URL."),
+					"reference": resultString("Reference URL."),
 				}},
 			},
 		}},
