@@ -1,6 +1,7 @@
 # Policy for Conftest (or OPA) over a Terraform JSON plan: deny a plan in
 # which a sas_image_instances data source found a risky or never-scanned
-# image, or could not be read at plan time.
+# image, a sas_image_vulnerabilities data source found an urgent
+# vulnerability that has a fix, or either could not be read at plan time.
 #
 #   terraform plan -out=tfplan
 #   terraform show -json tfplan > tfplan.json
@@ -32,6 +33,10 @@ import rego.v1
 
 image_type := "sas_image_instances"
 
+vulnerability_type := "sas_image_vulnerabilities"
+
+gated_types := {image_type, vulnerability_type}
+
 # allow_deferred_reads: accept plans whose image lookups only happen during
 # apply (the default is to deny them: the image's risk is unknown).
 default deferred_reads_allowed := false
@@ -43,7 +48,7 @@ deferred_reads_allowed if data.allow_deferred_reads == true
 planned_reads[change.address] := change if {
 	some change in input.resource_changes
 	change.mode == "data"
-	change.type == image_type
+	change.type in gated_types
 	change.change.actions == ["read"]
 }
 
@@ -60,27 +65,37 @@ has_unknown_result(change) if {
 	unknown == true
 }
 
-# Results known at plan time, as {address, values}: every sas_image_instances
-# data source in the prior state, in the root module or any child module,
-# that is not read again during apply...
-results contains {"address": resource.address, "values": resource.values} if {
+# Results known at plan time, as {address, type, values}: every gated data
+# source in the prior state, in the root module or any child module, that
+# is not read again during apply...
+results contains {"address": resource.address, "type": resource.type, "values": resource.values} if {
 	some path, resource
 	walk(object.get(input, ["prior_state", "values", "root_module"], {}), [path, resource])
 	count(path) >= 2
 	path[count(path) - 2] == "resources"
 	resource.mode == "data"
-	resource.type == image_type
+	resource.type in gated_types
 	not planned_reads[resource.address]
 }
 
 # ...and every check block read, whose planned result is already known.
-results contains {"address": address, "values": change.change.after} if {
+results contains {"address": address, "type": change.type, "values": change.change.after} if {
 	some address, change in planned_reads
 	not deferred_reads[address]
 }
 
-deny contains msg if {
+image_results contains result if {
 	some result in results
+	result.type == image_type
+}
+
+vulnerability_results contains result if {
+	some result in results
+	result.type == vulnerability_type
+}
+
+deny contains msg if {
+	some result in image_results
 	names := {image_name(image) | some image in images(result.values); image.risk_status == "YES"}
 	risky := max({object.get(result.values, ["summary", "risky"], 0), count(names)})
 	risky > 0
@@ -88,7 +103,7 @@ deny contains msg if {
 }
 
 deny contains msg if {
-	some result in results
+	some result in image_results
 	names := {image_name(image) | some image in images(result.values); not scanned(image)}
 	not_scanned := max({object.get(result.values, ["summary", "not_scanned"], 0), count(names)})
 	not_scanned > 0
@@ -108,9 +123,21 @@ warn contains msg if {
 }
 
 warn contains msg if {
-	some result in results
+	some result in image_results
 	object.get(result.values, ["summary", "images"], 0) == 0
 	msg := sprintf("%s: matched no image, so there was nothing to check.", [result.address])
+}
+
+# The strict gate people keep switched on: no urgent (asap) vulnerability
+# that has a fix. Vulnerability rows say nothing about images never
+# scanned: pair this rule with a sas_image_instances lookup, whose
+# never-scanned rule above fails closed.
+deny contains msg if {
+	some result in vulnerability_results
+	urgent := object.get(result.values, ["summary", "asap_fixable"], 0)
+	urgent > 0
+	names := {v.name | some v in object.get(result.values, "vulnerabilities", []); v.necessity == "asap"; v.can_fix == true}
+	msg := sprintf("%s: %d urgent (asap) vulnerabilities have a fix: %s", [result.address, urgent, first_names(names)])
 }
 
 images(values) := [image | some image in object.get(values, "images", [])]
@@ -125,6 +152,11 @@ scanned(image) if {
 image_name(image) := sprintf("%v:%v", [image.repo_name, image.tag])
 
 listing(names) := concat(", ", sort(names)) if count(names) > 0
+
+# Up to five names, sorted, and how many more.
+first_names(names) := concat(", ", sort(names)) if count(names) <= 5
+
+first_names(names) := sprintf("%s and %d more", [concat(", ", array.slice(sort(names), 0, 5)), count(names) - 5]) if count(names) > 5
 
 listing(names) := "names not in the plan (summary_only)" if count(names) == 0
 

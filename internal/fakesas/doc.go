@@ -1,6 +1,8 @@
 // Package fakesas is an in-process fake of the Alibaba Cloud Security Center
-// (SAS, API version 2018-12-03) image APIs: DescribeImageInstances and
-// DescribeImageCriteria, and image scan tasks (PublicCreateImageScanTask,
+// (SAS, API version 2018-12-03) image APIs: DescribeImageInstances,
+// DescribeImageCriteria, DescribeImageVulList and DescribeVulDetails (served
+// from the same images; see vulnerabilities.go), the baseline checks
+// (baselines.go) and image scan tasks (PublicCreateImageScanTask,
 // DescribeImageLatestScanTask; see scan.go for their rules).
 //
 // It speaks the wire protocol of the real service as the generic client

@@ -1,6 +1,7 @@
 package fakesas
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -66,6 +67,9 @@ type Options struct {
 	SubstringCriteria bool
 	// Scan configures image scan tasks (see scan.go).
 	Scan ScanOptions
+	// VulnerabilityCatalogue is the number of distinct vulnerability names
+	// rows are drawn from; 0 means DefaultVulnerabilityCatalogue.
+	VulnerabilityCatalogue int
 }
 
 // RecordedRequest is what the fake saw of one request and how it answered.
@@ -85,6 +89,7 @@ type Server struct {
 	seed        int64
 	substring   bool             // Options.SubstringCriteria
 	now         func() time.Time // the clock x-acs-date is checked against
+	catalogue   *vulCatalogue
 
 	mu            sync.Mutex
 	data          *dataset
@@ -131,6 +136,7 @@ func New(opts Options) *Server {
 		seed:        opts.Seed,
 		substring:   opts.SubstringCriteria,
 		now:         time.Now,
+		catalogue:   newVulCatalogue(cmp.Or(opts.VulnerabilityCatalogue, DefaultVulnerabilityCatalogue)),
 		data:        newDataset(copyImages(opts.Images)),
 		scans:       newScanRegistry(opts.Scan),
 		criteria:    criteria,
@@ -484,6 +490,8 @@ func (s *Server) respond(w http.ResponseWriter, x *exchange, truncate bool) int 
 		body, e = s.describeImageBaselineCheckResult(x.query, x.requestID)
 	case actionDescribeImageBaselineItemList:
 		body, e = s.describeImageBaselineItemList(x.query, x.requestID)
+	case actionDescribeImageVulList, actionDescribeVulDetails:
+		body, e = s.respondVulnerabilities(x.action, x.query, x.requestID)
 	}
 	status := 200
 	if e != nil {
@@ -512,9 +520,10 @@ func (s *Server) notifyServed() {
 	}
 }
 
-// pageKey is the CurrentPage a retrying client repeats; absent means page 1.
+// pageKey is what a retrying client repeats: the CurrentPage (absent means
+// page 1), or the Name of a DescribeVulDetails lookup.
 func pageKey(q url.Values) string {
-	return firstNonEmpty(q.Get("CurrentPage"), "1")
+	return firstNonEmpty(q.Get("CurrentPage"), q.Get("Name"), "1")
 }
 
 // route validates method, path, version and action before authentication,
@@ -546,7 +555,7 @@ func (s *Server) route(r *http.Request, x *exchange) *apiError {
 	}
 	if x.action != actionDescribeImageInstances && x.action != actionDescribeImageCriteria &&
 		x.action != actionDescribeImageBaselineCheckResult && x.action != actionDescribeImageBaselineItemList &&
-		!isScanAction(x.action) {
+		!isScanAction(x.action) && !isVulnerabilityAction(x.action) {
 		return newAPIError(http.StatusNotFound, "InvalidAction.NotFound",
 			"Specified api is not found, please check your url and method.")
 	}

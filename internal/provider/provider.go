@@ -207,5 +207,6 @@ func (p *SASProvider) DataSources(context.Context) []func() datasource.DataSourc
 		NewImageCriteriaDataSource,
 		NewImageBaselinesDataSource,
 		NewImageInstanceDataSource,
+		NewImageVulnerabilitiesDataSource,
 	}
 }

@@ -252,8 +252,17 @@ func (c *Client) DescribeImageVulList(ctx context.Context, req DescribeImageVulL
 }
 
 // ListImageVulnerabilities reads every vulnerability row a query selects
-// through List, de-duplicated by Uuid, Name and PrimaryId.
+// through List, de-duplicated by Uuid, Name and PrimaryId. More Uuids than
+// UuidsPerRequest are split into batches read one after the other (see
+// listInBatches).
 func (c *Client) ListImageVulnerabilities(ctx context.Context, query ImageVulQuery, opts ListOptions) (*Listing[VulRecord], error) {
+	if len(query.Uuids) > UuidsPerRequest {
+		return c.listInBatches(ctx, query, opts)
+	}
+	return c.listImageVulnerabilities(ctx, query, opts)
+}
+
+func (c *Client) listImageVulnerabilities(ctx context.Context, query ImageVulQuery, opts ListOptions) (*Listing[VulRecord], error) {
 	base, err := imageVulQuery(query)
 	if err != nil {
 		return nil, err
@@ -336,11 +345,7 @@ func DecodeVulDetails(body []byte) (*DescribeVulDetailsResponse, error) {
 	return resp, nil
 }
 
-// DescribeVulDetails fetches the CVEs of one vulnerability name, with retries.
-func (c *Client) DescribeVulDetails(ctx context.Context, req DescribeVulDetailsRequest) (*DescribeVulDetailsResponse, error) {
-	if req.Name == "" {
-		return nil, fmt.Errorf("%s: Name is required", ActionDescribeVulDetails)
-	}
+func vulDetailsQuery(req DescribeVulDetailsRequest) map[string]string {
 	query := map[string]string{"Name": req.Name, "Type": cmp.Or(req.Type, VulTypeCVE)}
 	if req.Lang != "" {
 		query["Lang"] = req.Lang
@@ -348,8 +353,16 @@ func (c *Client) DescribeVulDetails(ctx context.Context, req DescribeVulDetailsR
 	if req.AliasName != "" {
 		query["AliasName"] = req.AliasName
 	}
+	return query
+}
+
+// DescribeVulDetails fetches the CVEs of one vulnerability name, with retries.
+func (c *Client) DescribeVulDetails(ctx context.Context, req DescribeVulDetailsRequest) (*DescribeVulDetailsResponse, error) {
+	if req.Name == "" {
+		return nil, fmt.Errorf("%s: Name is required", ActionDescribeVulDetails)
+	}
 	var resp *DescribeVulDetailsResponse
-	err := c.call(ctx, ActionDescribeVulDetails, query, nil, func(body []byte) error {
+	err := c.call(ctx, ActionDescribeVulDetails, vulDetailsQuery(req), nil, func(body []byte) error {
 		var decodeErr error
 		resp, decodeErr = DecodeVulDetails(body)
 		return decodeErr

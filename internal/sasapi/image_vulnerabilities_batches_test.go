@@ -1,0 +1,142 @@
+package sasapi
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/terraform-sas/terraform-provider-sas/internal/fakesas"
+)
+
+// rowKeys lists the rows of images in order as "uuid|name", from the fake's
+// own account of them.
+func rowKeys(fake *fakesas.Server, uuids []string) []string {
+	var out []string
+	for _, u := range uuids {
+		for _, r := range fake.VulnerabilityRows(u) {
+			out = append(out, fmt.Sprintf("%v|%v", r["Uuid"], r["Name"]))
+		}
+	}
+	return out
+}
+
+func scannedImages(n int) []fakesas.Image {
+	images := make([]fakesas.Image, n)
+	for k := range images {
+		images[k] = fakesas.Image{
+			"Uuid": fmt.Sprintf("00000000-0000-4000-8000-%012d", k), "RepoName": fmt.Sprintf("repo-%d", k%10),
+			"ScaStatus": "SUCCESS", "LastScanTime": int64(1700000000000), "VulCount": 1 + k%4,
+		}
+	}
+	return images
+}
+
+func TestListImageVulnerabilitiesBatchesUuids(t *testing.T) {
+	images := scannedImages(260)
+	all := fakeUUIDs(images)
+	cases := []struct {
+		name       string
+		uuids      []string
+		maxResults int
+		batches    [][]string // the Uuids each batch must carry
+	}{
+		{name: "one uuid", uuids: all[:1], batches: [][]string{all[:1]}},
+		{name: "exactly one full batch", uuids: all[:UuidsPerRequest], batches: [][]string{all[:UuidsPerRequest]}},
+		{name: "one more than a batch", uuids: all[:UuidsPerRequest+1], batches: [][]string{all[:100], all[100:101]}},
+		{name: "several batches", uuids: all[:250], batches: [][]string{all[:100], all[100:200], all[200:250]}},
+		{name: "repeated uuids are read once", uuids: append(slices.Clone(all[:150]), all[:60]...), batches: [][]string{all[:100], all[100:150]}},
+		{name: "max_results within the first batch", uuids: all[:250], maxResults: 7, batches: [][]string{all[:100], all[100:200], all[200:250]}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			fake := startFake(t, fakesas.Options{Images: images, MaxPageSize: 50})
+			c := clientFor(t, fake.Endpoint())
+			listing, err := c.ListImageVulnerabilities(context.Background(), ImageVulQuery{Uuids: tc.uuids, Lang: "en"}, ListOptions{PageSize: 100, MaxResults: tc.maxResults})
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			var wantKeys []string
+			wantRequests, wantTotal := 0, 0
+			for _, batch := range tc.batches {
+				rows := len(rowKeys(fake, batch))
+				wantTotal += rows
+				wantKeys = append(wantKeys, rowKeys(fake, batch)...)
+				// The fake serves 50 of the 100 asked; the first page says so.
+				// Once max_results is reached, a batch is asked for one row.
+				switch reached := tc.maxResults > 0 && len(wantKeys)-rows >= tc.maxResults; {
+				case reached:
+					wantRequests++
+				case tc.maxResults > 0:
+					wantRequests += (min(rows, tc.maxResults-(len(wantKeys)-rows)) + 49) / 50
+				default:
+					wantRequests += max(1, (rows+49)/50)
+				}
+			}
+			if tc.maxResults > 0 {
+				wantKeys = wantKeys[:tc.maxResults]
+			}
+			var gotKeys []string
+			for _, r := range listing.Items {
+				gotKeys = append(gotKeys, r.Uuid.Value+"|"+r.Name.Value)
+			}
+			if !slices.Equal(gotKeys, wantKeys) {
+				t.Errorf("%d rows, want %d in batch order", len(gotKeys), len(wantKeys))
+			}
+			if listing.TotalCount != wantTotal {
+				t.Errorf("TotalCount %d, want the sum over the batches, %d", listing.TotalCount, wantTotal)
+			}
+			if got := fake.Calls(ActionDescribeImageVulList); got != wantRequests || listing.Requests != wantRequests {
+				t.Errorf("%d requests (listing says %d), want %d", got, listing.Requests, wantRequests)
+			}
+
+			var sent [][]string
+			for _, r := range fake.Requests() {
+				if r.Query.Get("CurrentPage") == "1" {
+					sent = append(sent, strings.Split(r.Query.Get("Uuids"), ","))
+				}
+				if n := len(strings.Split(r.Query.Get("Uuids"), ",")); n > UuidsPerRequest {
+					t.Errorf("a request carried %d Uuids", n)
+				}
+			}
+			if !slices.EqualFunc(sent, tc.batches, slices.Equal) {
+				t.Errorf("batches sent %v, want %v", batchSizes(sent), batchSizes(tc.batches))
+			}
+		})
+	}
+}
+
+func batchSizes(batches [][]string) []int {
+	out := make([]int, len(batches))
+	for k, b := range batches {
+		out[k] = len(b)
+	}
+	return out
+}
+
+// A bad Uuid anywhere fails the listing before any batch is sent.
+func TestListImageVulnerabilitiesChecksEveryBatchFirst(t *testing.T) {
+	fake := startFake(t, fakesas.Options{Images: scannedImages(3)})
+	c := clientFor(t, fake.Endpoint())
+	uuids := append(fakeUUIDs(scannedImages(150)), "")
+	if _, err := c.ListImageVulnerabilities(context.Background(), ImageVulQuery{Uuids: uuids}, ListOptions{}); err == nil {
+		t.Fatal("an empty Uuid in the second batch was accepted")
+	}
+	if n := fake.Calls(ActionDescribeImageVulList); n != 0 {
+		t.Fatalf("%d requests sent", n)
+	}
+}
+
+// A failing batch fails the listing: no partial result.
+func TestListImageVulnerabilitiesFailsWithABatch(t *testing.T) {
+	images := scannedImages(150)
+	fake := startFake(t, fakesas.Options{Images: images})
+	fake.SetFaults(fakesas.Fault{Kind: fakesas.FaultNoPermission, Action: ActionDescribeImageVulList, Count: 1})
+	c := clientFor(t, fake.Endpoint())
+	listing, err := c.ListImageVulnerabilities(context.Background(), ImageVulQuery{Uuids: fakeUUIDs(images)}, ListOptions{})
+	if err == nil || listing != nil || CategoryOf(err) != CategoryPermission || !strings.Contains(err.Error(), "batch 1 of 2") {
+		t.Fatalf("listing %v, error %v; want no listing and a permission error naming the batch", listing, err)
+	}
+}

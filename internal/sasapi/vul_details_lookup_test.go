@@ -1,0 +1,153 @@
+package sasapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/terraform-sas/terraform-provider-sas/internal/fakesas"
+)
+
+func TestLookupVulDetailsOncePerDistinctName(t *testing.T) {
+	images := scannedImages(40)
+	fake := startFake(t, fakesas.Options{Images: images})
+	var names []string
+	for _, u := range fakeUUIDs(images) {
+		for _, r := range fake.VulnerabilityRows(u) {
+			names = append(names, fmt.Sprint(r["Name"]))
+		}
+	}
+	names = append(names, "", names[0]) // an empty name is not looked up
+	c := clientFor(t, fake.Endpoint())
+	details, err := c.LookupVulDetails(context.Background(), names, VulDetailsOptions{Lang: "en", MaxConcurrency: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	asked := map[string]int{}
+	for _, r := range fake.Requests() {
+		asked[r.Query.Get("Name")]++
+		if r.Query.Get("Lang") != "en" || r.Query.Get("Type") != "cve" {
+			t.Errorf("lookup sent Lang %q, Type %q", r.Query.Get("Lang"), r.Query.Get("Type"))
+		}
+	}
+	want := distinctNames(names)
+	if len(asked) != len(want) || len(details) != len(want) || asked[""] != 0 {
+		t.Fatalf("%d names asked, %d answered; want %d distinct non-empty names", len(asked), len(details), len(want))
+	}
+	for _, name := range want {
+		if asked[name] != 1 {
+			t.Errorf("%s asked %d times", name, asked[name])
+		}
+		wire := fake.VulnerabilityDetails(name)
+		if len(details[name]) != len(wire) {
+			t.Fatalf("%s: %d CVEs, the fake has %d", name, len(details[name]), len(wire))
+		}
+		for k, cve := range details[name] {
+			if cve.CveId.Value != wire[k]["CveId"] || cve.VulLevel.Value != wire[k]["VulLevel"] {
+				t.Errorf("%s CVE %d = %s/%s, want %v/%v", name, k, cve.CveId.Value, cve.VulLevel.Value, wire[k]["CveId"], wire[k]["VulLevel"])
+			}
+		}
+	}
+}
+
+func TestLookupVulDetailsOfNothingSendsNothing(t *testing.T) {
+	endpoint, calls := stubServer(t, func(w http.ResponseWriter, _ *http.Request) {})
+	details, err := clientFor(t, endpoint).LookupVulDetails(context.Background(), []string{"", ""}, VulDetailsOptions{Lang: "en"})
+	if err != nil || len(details) != 0 || calls() != 0 {
+		t.Fatalf("details %v, error %v after %d requests", details, err, calls())
+	}
+}
+
+// The lookups run concurrently, exactly as many at a time as allowed: the
+// first ones wait until that many are in flight, and no more ever are.
+func TestLookupVulDetailsConcurrency(t *testing.T) {
+	for _, concurrency := range []int{1, 3, 8} {
+		t.Run(fmt.Sprintf("concurrency=%d", concurrency), func(t *testing.T) {
+			var mu sync.Mutex
+			inflight, peak := 0, 0
+			full := make(chan struct{})
+			var once sync.Once
+			endpoint, _ := stubServer(t, func(w http.ResponseWriter, _ *http.Request) {
+				mu.Lock()
+				inflight++
+				peak = max(peak, inflight)
+				if inflight == concurrency {
+					once.Do(func() { close(full) })
+				}
+				mu.Unlock()
+				select {
+				case <-full:
+				case <-time.After(10 * time.Second):
+				}
+				mu.Lock()
+				inflight--
+				mu.Unlock()
+				_, _ = fmt.Fprint(w, `{"RequestId":"R","Cves":[]}`)
+			})
+			names := make([]string, 4*concurrency)
+			for k := range names {
+				names[k] = fmt.Sprintf("debian:10:CVE-2024-%d", k)
+			}
+			c := clientFor(t, endpoint)
+			start := time.Now()
+			if _, err := c.LookupVulDetails(context.Background(), names, VulDetailsOptions{Lang: "en", MaxConcurrency: concurrency}); err != nil {
+				t.Fatal(err)
+			}
+			if peak != concurrency || time.Since(start) > 9*time.Second {
+				t.Fatalf("peak of %d lookups in flight, want exactly %d", peak, concurrency)
+			}
+		})
+	}
+}
+
+func TestLookupVulDetailsRetriesThrottling(t *testing.T) {
+	var mu sync.Mutex
+	calls := 0
+	endpoint, _ := stubServer(t, func(w http.ResponseWriter, _ *http.Request) {
+		mu.Lock()
+		calls++
+		n := calls
+		mu.Unlock()
+		if n <= 3 {
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = fmt.Fprint(w, `{"RequestId":"T","Code":"Throttling.User","Message":"flow control"}`)
+			return
+		}
+		_, _ = fmt.Fprint(w, `{"RequestId":"R","Cves":[{"CveId":"CVE-1","VulLevel":"high"}]}`)
+	})
+	names := []string{"a", "b", "c", "d", "e"}
+	details, err := clientFor(t, endpoint).LookupVulDetails(context.Background(), names, VulDetailsOptions{Lang: "en", MaxConcurrency: 4})
+	if err != nil || len(details) != len(names) || calls != len(names)+3 {
+		t.Fatalf("%d details, error %v, %d requests; want all %d after 3 retried throttles", len(details), err, calls, len(names))
+	}
+}
+
+// One failed lookup fails them all: severity from part of the names would
+// read as safe for the others.
+func TestLookupVulDetailsFailsClosed(t *testing.T) {
+	fake := startFake(t, fakesas.Options{Images: scannedImages(5)})
+	fake.SetFaults(fakesas.Fault{Kind: fakesas.FaultNoPermission, Action: ActionDescribeVulDetails, Count: 1})
+	c := clientFor(t, fake.Endpoint())
+	details, err := c.LookupVulDetails(context.Background(), []string{"a", "b", "c", "d"}, VulDetailsOptions{Lang: "en", MaxConcurrency: 2})
+	var apiErr *APIError
+	if details != nil || !errors.As(err, &apiErr) || apiErr.Action != ActionDescribeVulDetails || CategoryOf(err) != CategoryPermission {
+		t.Fatalf("details %v, error %v; want none and the permission error of %s", details, err, ActionDescribeVulDetails)
+	}
+}
+
+func TestLookupVulDetailsHonoursCancellation(t *testing.T) {
+	endpoint, _ := stubServer(t, func(w http.ResponseWriter, r *http.Request) {
+		<-r.Context().Done()
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(50*time.Millisecond, cancel)
+	start := time.Now()
+	_, err := clientFor(t, endpoint).LookupVulDetails(ctx, []string{"a", "b", "c"}, VulDetailsOptions{Lang: "en"})
+	if !errors.Is(err, context.Canceled) || time.Since(start) > 5*time.Second {
+		t.Fatalf("error %v after %s; want a prompt cancellation", err, time.Since(start))
+	}
+}
