@@ -69,6 +69,10 @@ deployed_risky="$(tf output -raw deployed_risky)"
 printf '  %-28s %s\n' "images:" "$images" "risky:" "$risky" "never scanned (unknown):" "$not_scanned" "deployed and risky:" "$deployed_risky"
 echo "  riskiest images:"
 tf output -json riskiest | sed -e 's/^\[//' -e 's/\]$//' | tr ',' '\n' | sed -e 's/^ *"/    /' -e 's/"$//' | grep -v '^\s*$'
+echo "  release vulnerabilities by priority (unfixed):"
+tf output -json release_vulnerabilities_by_priority | tr -d '{}"' | tr ',' '\n' | sed -e 's/:/: /' -e 's/^/    /'
+echo "  most urgent, with the fix:"
+tf output -json release_most_urgent | sed -e 's/^\[//' -e 's/\]$//' | sed -e 's/","/"\n"/g' | sed -e 's/^ *"/    /' -e 's/"$//' | grep -v '^\s*$' || echo "    (none)"
 echo "  gate: $(tf output -raw release) passed"
 
 say "terraform plan -var release_tag=1.4.2   (a release with known vulnerabilities)"
@@ -77,8 +81,8 @@ if tf plan -input=false -no-color -var release_tag=1.4.2 >"$work/plan.log" 2>&1;
   cat "$work/plan.log" >&2
   exit 1
 fi
-grep -q "payments-api:1.4.2 is risky" "$work/plan.log" || { echo "the plan failed for another reason:" >&2; cat "$work/plan.log" >&2; exit 1; }
-awk "/Error: Resource postcondition failed/{p=1} p" "$work/plan.log" | sed "s/^/  /"
+grep -q "payments-api:1.4.2 has .* urgent vulnerabilities with a fix" "$work/plan.log" || { echo "the plan failed for another reason:" >&2; cat "$work/plan.log" >&2; exit 1; }
+awk "/Error: Module output value precondition failed/{p=1} p" "$work/plan.log" | sed "s/^/  /"
 echo "  gate: blocked, as it should be"
 
 say "Demo complete; the fake SAS API is stopped"

@@ -44,27 +44,36 @@ locals {
   ]
 }
 
-# The gate: the release image must exist, have been scanned, and carry no risk.
-data "sas_image_instances" "release" {
-  criteria = [
-    { name = "repoName", value = "payments-api" },
-    { name = "tag", value = var.release_tag },
-  ]
+# The release image: exactly one (the read fails on none or several), pinned
+# by digest.
+data "sas_image_instance" "release" {
+  repo_name = "payments-api"
+  tag       = var.release_tag
+}
 
-  lifecycle {
-    postcondition {
-      condition     = self.total_count > 0
-      error_message = "payments-api:${var.release_tag} is not known to Security Center."
-    }
-    postcondition {
-      condition     = self.summary.not_scanned == 0
-      error_message = "payments-api:${var.release_tag} was never successfully scanned; its risk is unknown."
-    }
-    postcondition {
-      condition     = self.summary.risky == 0
-      error_message = "payments-api:${var.release_tag} is risky: ${self.summary.vulnerabilities} vulnerabilities, ${self.summary.baseline_risks} images with baseline risks, ${self.summary.alerting} with alerts."
-    }
-  }
+# Its vulnerabilities that still need work, with Security Center's fix
+# priority, whether a fix exists and the command that applies it.
+data "sas_image_vulnerabilities" "release" {
+  image_uuids = [data.sas_image_instance.release.uuid]
+  statuses    = ["unfixed", "fixing"]
+}
+
+locals {
+  release      = data.sas_image_instance.release
+  release_vuls = data.sas_image_vulnerabilities.release
+  # Most urgent first: priority, then fixable before not, then service order.
+  priority_rank = { asap = 0, later = 1, nntf = 2 }
+  most_urgent = [
+    for key in sort([
+      for i, v in local.release_vuls.vulnerabilities :
+      format("%d%d%05d", lookup(local.priority_rank, coalesce(v.necessity, "nntf"), 3), v.can_fix == true ? 0 : 1, i)
+    ]) : local.release_vuls.vulnerabilities[tonumber(substr(key, 2, 5))]
+  ]
+  urgent_fixable = [
+    for v in local.release_vuls.vulnerabilities :
+    "${v.name} (${try(v.packages[0].update_cmd, "no upgrade command")})"
+    if v.necessity == "asap" && v.can_fix == true
+  ]
 }
 
 output "images" {
@@ -92,7 +101,32 @@ output "riskiest" {
   value       = local.riskiest
 }
 
+output "release_vulnerabilities_by_priority" {
+  description = "Unfixed vulnerabilities of the release image, by fix priority."
+  value       = { for p in ["asap", "later", "nntf"] : p => local.release_vuls.summary[p] }
+}
+
+output "release_most_urgent" {
+  description = "The three most urgent vulnerabilities of the release image, with the command that fixes each."
+  value = [
+    for v in slice(local.most_urgent, 0, min(3, length(local.most_urgent))) :
+    format("%-6s %-28s %s", v.necessity, v.name, v.can_fix == true ? try(v.packages[0].update_cmd, "") : "no fix yet")
+  ]
+}
+
+# The gate a team can keep switched on: the image must have been scanned
+# (risk unknown otherwise) and have no urgent vulnerability that can be
+# fixed. Less urgent or not yet fixable ones are reported, not blocking.
 output "release" {
-  description = "The release image that passed the gate."
-  value       = "payments-api:${var.release_tag} (${data.sas_image_instances.release.ids[0]})"
+  description = "The release image that passed the gate, pinned by digest."
+  value       = local.release.image_reference
+
+  precondition {
+    condition     = local.release.scanned
+    error_message = "payments-api:${var.release_tag} was never successfully scanned; its risk is unknown."
+  }
+  precondition {
+    condition     = local.release_vuls.summary.asap_fixable == 0
+    error_message = "payments-api:${var.release_tag} has ${local.release_vuls.summary.asap_fixable} urgent vulnerabilities with a fix: ${join(", ", local.urgent_fixable)}."
+  }
 }
