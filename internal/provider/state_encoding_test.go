@@ -60,6 +60,11 @@ func TestSetState_writesWhatStateSetWrites(t *testing.T) {
 		{"images: none", NewImageInstancesDataSource(), imagesModel(false, nil)},
 		{"criteria", NewImageCriteriaDataSource(), criteriaModel("", entry("vulStatus", "select", "YES, NO"), entry("tag", "input", ""), sasapi.CriteriaEntry{})},
 		{"criteria: none", NewImageCriteriaDataSource(), criteriaModel("nothing")},
+		{"vulnerabilities: with details", NewImageVulnerabilitiesDataSource(), vulnerabilitiesModel(t, true)},
+		{"vulnerabilities: without details", NewImageVulnerabilitiesDataSource(), vulnerabilitiesModel(t, false)},
+		{"vulnerabilities: none", NewImageVulnerabilitiesDataSource(), &imageVulnerabilitiesModel{
+			Vulnerabilities: []vulnerabilityModel{}, Summary: &vulSummaryModel{}, Necessities: types.SetNull(types.StringType), Statuses: types.SetNull(types.StringType), ImageUUIDs: types.ListNull(types.StringType),
+		}},
 	}
 	ctx := context.Background()
 	for _, tc := range cases {
@@ -111,3 +116,33 @@ func TestSetState_aStructThatDoesNotMatchTheSchemaIsAnError(t *testing.T) {
 		})
 	}
 }
+
+// vulnerabilitiesModel reads every row of some fake images, with their
+// details or not, plus a row of which the service sent nothing. With
+// details, the dataset must hold the cases the encoder has to get right:
+// a name whose details list no CVE (an empty cves) and a CVE without score.
+func vulnerabilitiesModel(t *testing.T, withDetails bool) any {
+	t.Helper()
+	images := fakesas.GenerateImages(15, 4)
+	fake := startFake(t, fakesas.Options{Images: images})
+	uuids, diags := types.ListValueFrom(t.Context(), types.StringType, imageUUIDs(images))
+	m := &imageVulnerabilitiesModel{ImageUUIDs: uuids, Necessities: types.SetNull(types.StringType), Statuses: types.SetNull(types.StringType), WithCVEDetails: types.BoolValue(withDetails)}
+	if diags.Append(readImageVulnerabilities(t.Context(), perfClient(t, fake.Endpoint()), m)...); diags.HasError() {
+		t.Fatal(diags)
+	}
+	m.Vulnerabilities = append(m.Vulnerabilities, flattenVulnerability(&sasapi.VulRecord{}, nil, withDetails))
+	summary := summariseVulnerabilities(m.Vulnerabilities, withDetails)
+	m.Summary = &summary
+	var noCVE, noScore bool
+	for _, v := range m.Vulnerabilities {
+		noCVE = noCVE || (v.CVEs != nil && len(v.CVEs) == 0)
+		for _, c := range v.CVEs {
+			noScore = noScore || c.CVSSScore.IsNull()
+		}
+	}
+	if withDetails && (!noCVE || !noScore) {
+		t.Fatalf("the dataset lacks a name without CVE (%v) or a CVE without score (%v)", noCVE, noScore)
+	}
+	return m
+}
+
