@@ -65,6 +65,9 @@ func TestSetState_writesWhatStateSetWrites(t *testing.T) {
 		{"vulnerabilities: none", NewImageVulnerabilitiesDataSource(), &imageVulnerabilitiesModel{
 			Vulnerabilities: []vulnerabilityModel{}, Summary: &vulSummaryModel{}, Necessities: types.SetNull(types.StringType), Statuses: types.SetNull(types.StringType), ImageUUIDs: types.ListNull(types.StringType),
 		}},
+		{"baselines: with items, unlisted and empty items", NewImageBaselinesDataSource(), baselinesModel(true)},
+		{"baselines: without items", NewImageBaselinesDataSource(), baselinesModel(false)},
+		{"baselines: none", NewImageBaselinesDataSource(), &imageBaselinesModel{Baselines: []baselineModel{}, Summary: summariseBaselines(nil), RiskLevels: types.SetNull(types.StringType)}},
 	}
 	ctx := context.Background()
 	for _, tc := range cases {
@@ -146,3 +149,32 @@ func vulnerabilitiesModel(t *testing.T, withDetails bool) any {
 	return m
 }
 
+// baselinesModel has a baseline with every field, one with none, and,
+// with items, one whose items were listed empty.
+func baselinesModel(withItems bool) any {
+	str := func(v string) sasapi.String { return sasapi.String{Value: v, Valid: true} }
+	num := func(v int64) sasapi.Int { return sasapi.Int{Value: v, Valid: true} }
+	results := []sasapi.BaselineResult{
+		{
+			BaselineNameKey: str("k1"), BaselineNameAlias: str("Weak password"), BaselineClassAlias: str("weak_password"), BaselineNameLevel: str("High"),
+			BaselineItemCount: num(3), HighRiskItemCount: num(2), MiddleRiskItemCount: num(1), LowRiskItemCount: num(0), Status: num(1),
+			FirstScanTime: num(1700000000000), LastScanTime: num(1700000500000),
+		},
+		{},
+		{BaselineNameKey: str("k3"), Status: num(2), LastScanTime: num(0)},
+	}
+	var items map[string][]sasapi.BaselineItem
+	if withItems {
+		items = map[string][]sasapi.BaselineItem{
+			"k1": {
+				{BaselineItemKey: str("i1"), BaselineItemAlias: str("root password"), BaselineClassKey: str("weak_password"), BaselineClassAlias: str("Weak password"), Status: num(1), WhiteList: num(1)},
+				{Status: num(9)},
+			},
+			"k3": {},
+		}
+	}
+	m := &imageBaselinesModel{ID: types.StringValue("id"), ImageUUID: types.StringValue("u"), RiskLevels: types.SetNull(types.StringType), WithItems: types.BoolValue(withItems)}
+	m.Baselines = flattenBaselines(results, items)
+	m.Summary = summariseBaselines(m.Baselines)
+	return m
+}
