@@ -41,30 +41,30 @@ type imageBaselinesDataSource struct {
 }
 
 type imageBaselinesModel struct {
-	ID            types.String `tfsdk:"id"`
-	ImageUUID     types.String `tfsdk:"image_uuid"`
-	RiskLevels    types.Set    `tfsdk:"risk_levels"`
-	BaselineClass types.String `tfsdk:"baseline_class"`
-	BaselineName  types.String `tfsdk:"baseline_name"`
-	WithItems     types.Bool   `tfsdk:"with_items"`
-	Lang          types.String `tfsdk:"lang"`
-	Baselines     types.List   `tfsdk:"baselines"`
-	Summary       types.Object `tfsdk:"summary"`
+	ID            types.String    `tfsdk:"id"`
+	ImageUUID     types.String    `tfsdk:"image_uuid"`
+	RiskLevels    types.Set       `tfsdk:"risk_levels"`
+	BaselineClass types.String    `tfsdk:"baseline_class"`
+	BaselineName  types.String    `tfsdk:"baseline_name"`
+	WithItems     types.Bool      `tfsdk:"with_items"`
+	Lang          types.String    `tfsdk:"lang"`
+	Baselines     []baselineModel `tfsdk:"baselines"`
+	Summary       types.Object    `tfsdk:"summary"`
 }
 
 type baselineModel struct {
-	Key             types.String      `tfsdk:"key"`
-	Name            types.String      `tfsdk:"name"`
-	Class           types.String      `tfsdk:"class"`
-	Level           types.String      `tfsdk:"level"`
-	ItemCount       types.Int64       `tfsdk:"item_count"`
-	HighRiskItems   types.Int64       `tfsdk:"high_risk_items"`
-	MediumRiskItems types.Int64       `tfsdk:"medium_risk_items"`
-	LowRiskItems    types.Int64       `tfsdk:"low_risk_items"`
-	Status          types.String      `tfsdk:"status"`
-	FirstScannedAt  timetypes.RFC3339 `tfsdk:"first_scanned_at"`
-	LastScannedAt   timetypes.RFC3339 `tfsdk:"last_scanned_at"`
-	Items           types.List        `tfsdk:"items"`
+	Key             types.String        `tfsdk:"key"`
+	Name            types.String        `tfsdk:"name"`
+	Class           types.String        `tfsdk:"class"`
+	Level           types.String        `tfsdk:"level"`
+	ItemCount       types.Int64         `tfsdk:"item_count"`
+	HighRiskItems   types.Int64         `tfsdk:"high_risk_items"`
+	MediumRiskItems types.Int64         `tfsdk:"medium_risk_items"`
+	LowRiskItems    types.Int64         `tfsdk:"low_risk_items"`
+	Status          types.String        `tfsdk:"status"`
+	FirstScannedAt  timetypes.RFC3339   `tfsdk:"first_scanned_at"`
+	LastScannedAt   timetypes.RFC3339   `tfsdk:"last_scanned_at"`
+	Items           []baselineItemModel `tfsdk:"items"` // nil (null) unless listed
 }
 
 type baselineItemModel struct {
@@ -238,11 +238,6 @@ func baselineAttributes() map[string]schema.Attribute {
 	}
 }
 
-var (
-	baselineObjectType = schema.NestedAttributeObject{Attributes: baselineAttributes()}.Type()
-	baselineItemType   = baselineAttributes()["items"].(schema.ListNestedAttribute).NestedObject.Type()
-)
-
 func (d *imageBaselinesDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
 	var diags diag.Diagnostics
 	d.data, diags = configuredProvider(req.ProviderData)
@@ -284,14 +279,8 @@ func (d *imageBaselinesDataSource) Read(ctx context.Context, req datasource.Read
 		"image_uuid": query.ImageUuid, "baselines": len(listing.Items), "requests": listing.Requests, "with_items": items != nil,
 	})
 
-	baselines, diags := flattenBaselines(ctx, listing.Items, items)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	model.Baselines, diags = types.ListValueFrom(ctx, baselineObjectType, baselines)
-	resp.Diagnostics.Append(diags...)
-	model.Summary = summariseBaselines(baselines)
+	model.Baselines = flattenBaselines(listing.Items, items)
+	model.Summary = summariseBaselines(model.Baselines)
 	model.ID = types.StringValue(model.argumentsID(query))
 	resp.Diagnostics.Append(setState(ctx, &resp.State, &model)...)
 }
@@ -358,8 +347,7 @@ func (m imageBaselinesModel) argumentsID(q sasapi.ImageBaselineQuery) string {
 
 // flattenBaselines converts the results, with the items of each baseline
 // when items is not nil.
-func flattenBaselines(ctx context.Context, results []sasapi.BaselineResult, items map[string][]sasapi.BaselineItem) ([]baselineModel, diag.Diagnostics) {
-	var diags diag.Diagnostics
+func flattenBaselines(results []sasapi.BaselineResult, items map[string][]sasapi.BaselineItem) []baselineModel {
 	out := make([]baselineModel, len(results))
 	for k := range results {
 		r := &results[k]
@@ -375,17 +363,12 @@ func flattenBaselines(ctx context.Context, results []sasapi.BaselineResult, item
 			Status:          types.StringValue(statusName(baselineStatuses, r.Status)),
 			FirstScannedAt:  fromAPIMillis(r.FirstScanTime),
 			LastScannedAt:   fromAPIMillis(r.LastScanTime),
-			Items:           types.ListNull(baselineItemType),
 		}
-		list, ok := items[r.BaselineNameKey.Value]
-		if items == nil || !ok {
-			continue
+		if list, ok := items[r.BaselineNameKey.Value]; ok {
+			out[k].Items = flattenBaselineItems(list)
 		}
-		var d diag.Diagnostics
-		out[k].Items, d = types.ListValueFrom(ctx, baselineItemType, flattenBaselineItems(list))
-		diags.Append(d...)
 	}
-	return out, diags
+	return out
 }
 
 func flattenBaselineItems(items []sasapi.BaselineItem) []baselineItemModel {

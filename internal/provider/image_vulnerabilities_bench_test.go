@@ -65,14 +65,19 @@ func perfModel(tb testing.TB, images []fakesas.Image) *imageVulnerabilitiesModel
 	return &imageVulnerabilitiesModel{ImageUUIDs: uuids, Statuses: statuses, Necessities: types.SetNull(types.StringType), WithCVEDetails: types.BoolValue(true)}
 }
 
+// perfRead reads as the data source's Read does, the state write included.
 func perfRead(tb testing.TB, client *sasapi.Client, images []fakesas.Image) *imageVulnerabilitiesModel {
 	tb.Helper()
 	m := perfModel(tb, images)
 	if diags := readImageVulnerabilities(context.Background(), client, m); diags.HasError() {
 		tb.Fatal(diags)
 	}
-	if n := len(m.Vulnerabilities.Elements()); n != perfImages*perfRows {
+	if n := len(m.Vulnerabilities); n != perfImages*perfRows {
 		tb.Fatalf("read %d rows, want %d", n, perfImages*perfRows)
+	}
+	state := emptyState(tb, NewImageVulnerabilitiesDataSource())
+	if diags := setState(context.Background(), &state, m); diags.HasError() {
+		tb.Fatal(diags)
 	}
 	return m
 }
@@ -162,7 +167,8 @@ func BenchmarkReadImageVulnerabilities(b *testing.B) {
 }
 
 // BenchmarkConvertVulnerabilities measures the conversion of the 5,000
-// rows with their details to Terraform values, without any network.
+// rows with their details to Terraform values, without any network: the
+// flattening into the model and its state write.
 func BenchmarkConvertVulnerabilities(b *testing.B) {
 	images := perfImagesDataset()
 	fake, err := fakesas.Start(fakesas.Options{Images: images, VulnerabilityCatalogue: perfNames})
@@ -183,17 +189,21 @@ func BenchmarkConvertVulnerabilities(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	m := perfModel(b, images)
 	b.ReportAllocs()
 	for b.Loop() {
 		details := make(map[string]vulNameDetails, len(cves))
 		for name, list := range cves {
-			details[name], _ = convertNameDetails(context.Background(), list)
+			details[name] = convertNameDetails(list)
 		}
-		rows := make([]vulnerabilityModel, len(listing.Items))
+		m.Vulnerabilities = make([]vulnerabilityModel, len(listing.Items))
 		for k := range listing.Items {
-			rows[k] = flattenVulnerability(&listing.Items[k], details, true)
+			m.Vulnerabilities[k] = flattenVulnerability(&listing.Items[k], details, true)
 		}
-		if _, diags := types.ListValueFrom(context.Background(), vulnerabilityObjectType, rows); diags.HasError() {
+		summary := summariseVulnerabilities(m.Vulnerabilities, true)
+		m.Summary = &summary
+		state := emptyState(b, NewImageVulnerabilitiesDataSource())
+		if diags := setState(context.Background(), &state, m); diags.HasError() {
 			b.Fatal(diags)
 		}
 	}

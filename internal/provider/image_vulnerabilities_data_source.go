@@ -98,24 +98,24 @@ func vulStatusCode(name string) (int64, bool) {
 var vulScopeAttributes = []string{"image_uuids", "digest", "repo_name", "repo_namespace", "repo_id", "repo_instance_id", "repo_region_id"}
 
 type imageVulnerabilitiesModel struct {
-	ID              types.String `tfsdk:"id"`
-	ImageUUIDs      types.List   `tfsdk:"image_uuids"`
-	Digest          types.String `tfsdk:"digest"`
-	RepoName        types.String `tfsdk:"repo_name"`
-	RepoNamespace   types.String `tfsdk:"repo_namespace"`
-	RepoID          types.String `tfsdk:"repo_id"`
-	RepoInstanceID  types.String `tfsdk:"repo_instance_id"`
-	RepoRegionID    types.String `tfsdk:"repo_region_id"`
-	Necessities     types.Set    `tfsdk:"necessities"`
-	Statuses        types.Set    `tfsdk:"statuses"`
-	Name            types.String `tfsdk:"name"`
-	MaxResults      types.Int64  `tfsdk:"max_results"`
-	PageSize        types.Int64  `tfsdk:"page_size"`
-	Lang            types.String `tfsdk:"lang"`
-	WithCVEDetails  types.Bool   `tfsdk:"with_cve_details"`
-	TotalCount      types.Int64  `tfsdk:"total_count"`
-	Vulnerabilities types.List   `tfsdk:"vulnerabilities"`
-	Summary         types.Object `tfsdk:"summary"`
+	ID              types.String         `tfsdk:"id"`
+	ImageUUIDs      types.List           `tfsdk:"image_uuids"`
+	Digest          types.String         `tfsdk:"digest"`
+	RepoName        types.String         `tfsdk:"repo_name"`
+	RepoNamespace   types.String         `tfsdk:"repo_namespace"`
+	RepoID          types.String         `tfsdk:"repo_id"`
+	RepoInstanceID  types.String         `tfsdk:"repo_instance_id"`
+	RepoRegionID    types.String         `tfsdk:"repo_region_id"`
+	Necessities     types.Set            `tfsdk:"necessities"`
+	Statuses        types.Set            `tfsdk:"statuses"`
+	Name            types.String         `tfsdk:"name"`
+	MaxResults      types.Int64          `tfsdk:"max_results"`
+	PageSize        types.Int64          `tfsdk:"page_size"`
+	Lang            types.String         `tfsdk:"lang"`
+	WithCVEDetails  types.Bool           `tfsdk:"with_cve_details"`
+	TotalCount      types.Int64          `tfsdk:"total_count"`
+	Vulnerabilities []vulnerabilityModel `tfsdk:"vulnerabilities"`
+	Summary         *vulSummaryModel     `tfsdk:"summary"`
 }
 
 type vulnerabilityModel struct {
@@ -142,7 +142,7 @@ type vulnerabilityModel struct {
 	Packages      []vulPackageModel `tfsdk:"packages"`
 	Severity      types.String      `tfsdk:"severity"`
 	MaxCVSSScore  types.Float64     `tfsdk:"max_cvss_score"`
-	CVEs          types.List        `tfsdk:"cves"` // of vulCVEModel, converted once per name
+	CVEs          []vulCVEModel     `tfsdk:"cves"` // nil (null) without with_cve_details; shared by the rows of a name
 }
 
 type vulPackageModel struct {
@@ -401,12 +401,6 @@ func vulSummaryAttribute() schema.SingleNestedAttribute {
 	}
 }
 
-var (
-	vulnerabilityObjectType = vulnerabilitiesAttribute().NestedObject.Type()
-	vulCVEObjectType        = vulnerabilitiesAttribute().NestedObject.Attributes["cves"].(schema.ListNestedAttribute).NestedObject.Type()
-	vulSummaryAttrTypes     = vulSummaryAttribute().GetType().(types.ObjectType).AttrTypes
-)
-
 func (d *imageVulnerabilitiesDataSource) ConfigValidators(context.Context) []datasource.ConfigValidator {
 	return []datasource.ConfigValidator{vulScopeValidator{}}
 }
@@ -454,7 +448,7 @@ func (d *imageVulnerabilitiesDataSource) Read(ctx context.Context, req datasourc
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &model)...)
+	resp.Diagnostics.Append(setState(ctx, &resp.State, &model)...)
 }
 
 // vulArguments are the arguments of a read in plain Go.
@@ -562,21 +556,16 @@ func readImageVulnerabilities(ctx context.Context, client *sasapi.Client, m *ima
 		tflog.Info(ctx, "read Security Center vulnerability details", map[string]any{"names": len(cves)})
 		details = make(map[string]vulNameDetails, len(cves))
 		for name, list := range cves {
-			var d diag.Diagnostics
-			details[name], d = convertNameDetails(ctx, list)
-			diags.Append(d...)
+			details[name] = convertNameDetails(list)
 		}
 	}
 
-	vulns := make([]vulnerabilityModel, len(rows))
+	m.Vulnerabilities = make([]vulnerabilityModel, len(rows))
 	for k := range rows {
-		vulns[k] = flattenVulnerability(&rows[k], details, a.withDetails)
+		m.Vulnerabilities[k] = flattenVulnerability(&rows[k], details, a.withDetails)
 	}
-	var d diag.Diagnostics
-	m.Vulnerabilities, d = types.ListValueFrom(ctx, vulnerabilityObjectType, vulns)
-	diags.Append(d...)
-	m.Summary, d = types.ObjectValueFrom(ctx, vulSummaryAttrTypes, summariseVulnerabilities(vulns, a.withDetails))
-	diags.Append(d...)
+	summary := summariseVulnerabilities(m.Vulnerabilities, a.withDetails)
+	m.Summary = &summary
 	m.TotalCount = types.Int64Value(int64(listing.TotalCount))
 	m.ID = types.StringValue(a.id())
 	return diags
@@ -585,15 +574,14 @@ func readImageVulnerabilities(ctx context.Context, client *sasapi.Client, m *ima
 // vulNameDetails is what with_cve_details adds to every row of one name,
 // converted once per name: names repeat across images.
 type vulNameDetails struct {
-	cves     types.List
+	cves     []vulCVEModel // never nil: no CVE is an empty list
 	severity types.String
 	maxScore types.Float64
 }
 
-func convertNameDetails(ctx context.Context, cves []sasapi.CVE) (vulNameDetails, diag.Diagnostics) {
+func convertNameDetails(cves []sasapi.CVE) vulNameDetails {
 	models, severity, score := flattenCVEs(cves)
-	list, diags := types.ListValueFrom(ctx, vulCVEObjectType, models)
-	return vulNameDetails{cves: list, severity: severity, maxScore: score}, diags
+	return vulNameDetails{cves: models, severity: severity, maxScore: score}
 }
 
 // flattenVulnerability converts one row; details is nil without
@@ -622,7 +610,6 @@ func flattenVulnerability(r *sasapi.VulRecord, details map[string]vulNameDetails
 		OSRelease:     types.StringNull(),
 		Severity:      types.StringNull(),
 		MaxCVSSScore:  types.Float64Null(),
-		CVEs:          types.ListNull(vulCVEObjectType),
 	}
 	if ext := r.ExtendContentJson; ext.Valid {
 		v.OS, v.OSRelease = stringOf(ext.Os), stringOf(ext.OsRelease)
@@ -637,7 +624,7 @@ func flattenVulnerability(r *sasapi.VulRecord, details map[string]vulNameDetails
 	if withDetails {
 		d, ok := details[r.Name.Value]
 		if !ok {
-			d = vulNameDetails{cves: types.ListValueMust(vulCVEObjectType, []attr.Value{}), severity: types.StringNull(), maxScore: types.Float64Null()}
+			d = vulNameDetails{cves: []vulCVEModel{}, severity: types.StringNull(), maxScore: types.Float64Null()}
 		}
 		v.CVEs, v.Severity, v.MaxCVSSScore = d.cves, d.severity, d.maxScore
 	}

@@ -60,6 +60,14 @@ func TestSetState_writesWhatStateSetWrites(t *testing.T) {
 		{"images: none", NewImageInstancesDataSource(), imagesModel(false, nil)},
 		{"criteria", NewImageCriteriaDataSource(), criteriaModel("", entry("vulStatus", "select", "YES, NO"), entry("tag", "input", ""), sasapi.CriteriaEntry{})},
 		{"criteria: none", NewImageCriteriaDataSource(), criteriaModel("nothing")},
+		{"vulnerabilities: with details", NewImageVulnerabilitiesDataSource(), vulnerabilitiesModel(t, true)},
+		{"vulnerabilities: without details", NewImageVulnerabilitiesDataSource(), vulnerabilitiesModel(t, false)},
+		{"vulnerabilities: none", NewImageVulnerabilitiesDataSource(), &imageVulnerabilitiesModel{
+			Vulnerabilities: []vulnerabilityModel{}, Summary: &vulSummaryModel{}, Necessities: types.SetNull(types.StringType), Statuses: types.SetNull(types.StringType), ImageUUIDs: types.ListNull(types.StringType),
+		}},
+		{"baselines: with items, unlisted and empty items", NewImageBaselinesDataSource(), baselinesModel(true)},
+		{"baselines: without items", NewImageBaselinesDataSource(), baselinesModel(false)},
+		{"baselines: none", NewImageBaselinesDataSource(), &imageBaselinesModel{Baselines: []baselineModel{}, Summary: summariseBaselines(nil), RiskLevels: types.SetNull(types.StringType)}},
 	}
 	ctx := context.Background()
 	for _, tc := range cases {
@@ -110,4 +118,63 @@ func TestSetState_aStructThatDoesNotMatchTheSchemaIsAnError(t *testing.T) {
 			}
 		})
 	}
+}
+
+// vulnerabilitiesModel reads every row of some fake images, with their
+// details or not, plus a row of which the service sent nothing. With
+// details, the dataset must hold the cases the encoder has to get right:
+// a name whose details list no CVE (an empty cves) and a CVE without score.
+func vulnerabilitiesModel(t *testing.T, withDetails bool) any {
+	t.Helper()
+	images := fakesas.GenerateImages(15, 4)
+	fake := startFake(t, fakesas.Options{Images: images})
+	uuids, diags := types.ListValueFrom(t.Context(), types.StringType, imageUUIDs(images))
+	m := &imageVulnerabilitiesModel{ImageUUIDs: uuids, Necessities: types.SetNull(types.StringType), Statuses: types.SetNull(types.StringType), WithCVEDetails: types.BoolValue(withDetails)}
+	if diags.Append(readImageVulnerabilities(t.Context(), perfClient(t, fake.Endpoint()), m)...); diags.HasError() {
+		t.Fatal(diags)
+	}
+	m.Vulnerabilities = append(m.Vulnerabilities, flattenVulnerability(&sasapi.VulRecord{}, nil, withDetails))
+	summary := summariseVulnerabilities(m.Vulnerabilities, withDetails)
+	m.Summary = &summary
+	var noCVE, noScore bool
+	for _, v := range m.Vulnerabilities {
+		noCVE = noCVE || (v.CVEs != nil && len(v.CVEs) == 0)
+		for _, c := range v.CVEs {
+			noScore = noScore || c.CVSSScore.IsNull()
+		}
+	}
+	if withDetails && (!noCVE || !noScore) {
+		t.Fatalf("the dataset lacks a name without CVE (%v) or a CVE without score (%v)", noCVE, noScore)
+	}
+	return m
+}
+
+// baselinesModel has a baseline with every field, one with none, and,
+// with items, one whose items were listed empty.
+func baselinesModel(withItems bool) any {
+	str := func(v string) sasapi.String { return sasapi.String{Value: v, Valid: true} }
+	num := func(v int64) sasapi.Int { return sasapi.Int{Value: v, Valid: true} }
+	results := []sasapi.BaselineResult{
+		{
+			BaselineNameKey: str("k1"), BaselineNameAlias: str("Weak password"), BaselineClassAlias: str("weak_password"), BaselineNameLevel: str("High"),
+			BaselineItemCount: num(3), HighRiskItemCount: num(2), MiddleRiskItemCount: num(1), LowRiskItemCount: num(0), Status: num(1),
+			FirstScanTime: num(1700000000000), LastScanTime: num(1700000500000),
+		},
+		{},
+		{BaselineNameKey: str("k3"), Status: num(2), LastScanTime: num(0)},
+	}
+	var items map[string][]sasapi.BaselineItem
+	if withItems {
+		items = map[string][]sasapi.BaselineItem{
+			"k1": {
+				{BaselineItemKey: str("i1"), BaselineItemAlias: str("root password"), BaselineClassKey: str("weak_password"), BaselineClassAlias: str("Weak password"), Status: num(1), WhiteList: num(1)},
+				{Status: num(9)},
+			},
+			"k3": {},
+		}
+	}
+	m := &imageBaselinesModel{ID: types.StringValue("id"), ImageUUID: types.StringValue("u"), RiskLevels: types.SetNull(types.StringType), WithItems: types.BoolValue(withItems)}
+	m.Baselines = flattenBaselines(results, items)
+	m.Summary = summariseBaselines(m.Baselines)
+	return m
 }
