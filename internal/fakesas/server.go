@@ -59,6 +59,9 @@ type Options struct {
 	Latency time.Duration
 	// Seed drives fault injection and request ids deterministically.
 	Seed int64
+	// QPS limits each action to this many requests a second (see SetQPS);
+	// 0 means no limit.
+	QPS float64
 }
 
 // RecordedRequest is what the fake saw of one request and how it answered.
@@ -68,6 +71,7 @@ type RecordedRequest struct {
 	Status      int    // HTTP status answered; 0 for a reset connection or a client that went away
 	Fault       string // injected FaultKind, "" if none
 	AccessKeyID string
+	RateLimited bool // refused by the QPS limit (Options.QPS)
 }
 
 // Server is the fake SAS endpoint. It is an http.Handler; Start also serves
@@ -77,6 +81,7 @@ type Server struct {
 	maxPageSize int
 	seed        int64
 	now         func() time.Time // the clock x-acs-date is checked against
+	clock       func() time.Time // the clock the QPS limit refills by
 
 	mu            sync.Mutex
 	data          *dataset
@@ -92,6 +97,8 @@ type Server struct {
 	requests      []RecordedRequest
 	requestSeq    uint64
 	generation    int // bumped by ResetCounters so stale exchanges do not touch new records
+	qps           float64
+	buckets       map[string]*tokenBucket
 	closed        bool
 	inflight      sync.WaitGroup
 
@@ -121,12 +128,15 @@ func New(opts Options) *Server {
 		maxPageSize: maxPageSize,
 		seed:        opts.Seed,
 		now:         time.Now,
+		clock:       time.Now,
 		data:        newDataset(copyImages(opts.Images)),
 		criteria:    criteria,
 		latency:     opts.Latency,
 		streaks:     map[streakKey]int{},
 		rng:         newFaultRNG(opts.Seed),
 		calls:       map[string]int{},
+		qps:         max(opts.QPS, 0),
+		buckets:     map[string]*tokenBucket{},
 		done:        make(chan struct{}),
 	}
 }
@@ -352,6 +362,7 @@ type exchange struct {
 	queryErr   error
 	status     int       // HTTP status answered, 0 if none
 	fault      FaultKind // injected fault, set as soon as it is picked
+	overQPS    bool      // refused by the QPS limit
 }
 
 // ServeHTTP implements the service.
@@ -409,6 +420,7 @@ func (s *Server) finish(x *exchange) {
 	if x.generation == s.generation {
 		s.requests[x.index].Status = x.status
 		s.requests[x.index].Fault = string(x.fault)
+		s.requests[x.index].RateLimited = x.overQPS
 	}
 }
 
@@ -443,6 +455,10 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, x *exchange) int
 	}
 	if e := s.authenticate(r, x.query, body); e != nil {
 		return writeError(w, x.requestID, e)
+	}
+	if !s.admit(x.action) {
+		x.overQPS = true
+		return writeError(w, x.requestID, rateLimited())
 	}
 	fault, faulted := s.pickFault(x.action, pageKey(x.query))
 	if faulted {

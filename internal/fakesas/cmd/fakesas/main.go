@@ -45,6 +45,7 @@ type config struct {
 	latency     time.Duration
 	maxPageSize int
 	readyFile   string
+	qps         float64
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -58,6 +59,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&c.latency, "latency", 0, "delay added to every request, e.g. 20ms")
 	fs.IntVar(&c.maxPageSize, "max-page-size", 100, "server-side cap on PageSize")
 	fs.StringVar(&c.readyFile, "ready-file", "", "`path` to write the endpoint to once listening")
+	fs.Float64Var(&c.qps, "qps", 0, "requests a second each action accepts before answering Throttling.User (a token bucket starting full with one second of tokens); 0 means no limit")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -69,6 +71,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	}
 	if c.maxPageSize <= 0 {
 		return c, fmt.Errorf("-max-page-size must be positive, got %d", c.maxPageSize)
+	}
+	if c.qps < 0 {
+		return c, fmt.Errorf("-qps must not be negative, got %g", c.qps)
 	}
 	return c, nil
 }
@@ -102,6 +107,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		MaxPageSize: c.maxPageSize,
 		Latency:     c.latency,
 		Seed:        c.seed,
+		QPS:         c.qps,
 	})
 	if err != nil {
 		return err

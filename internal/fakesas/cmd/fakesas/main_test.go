@@ -79,6 +79,7 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		{"generated without size", []string{"-dataset", "generated"}, "-images"},
 		{"negative images", []string{"-images", "-1"}, "-images"},
 		{"bad page size", []string{"-max-page-size", "0"}, "-max-page-size"},
+		{"negative qps", []string{"-qps", "-1"}, "-qps"},
 		{"stray argument", []string{"extra"}, "unexpected arguments"},
 		{"unknown flag", []string{"-nope"}, "nope"},
 	}
