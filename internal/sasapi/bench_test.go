@@ -86,3 +86,58 @@ func BenchmarkListImageInstances(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkListImageInstancesRateLimited reads 10,000 images (100 pages)
+// with the default settings from a fake that allows QPS requests a second
+// (a token bucket starting full with one second of tokens) with 20 ms of
+// latency. It reports the wall time against the rate bound
+// L + (calls − QPS) ÷ QPS, the throttled attempts per 100 calls and the
+// images lost (always 0, or the benchmark fails).
+func BenchmarkListImageInstancesRateLimited(b *testing.B) {
+	const n = 10000
+	images := fakesas.GenerateImages(n, 1)
+	for _, qps := range []float64{10, 20, 50} {
+		b.Run(fmt.Sprintf("N=%d/qps=%g", n, qps), func(b *testing.B) {
+			fake := startFake(b, fakesas.Options{Images: images, Latency: 20 * time.Millisecond})
+			// Encode every record once, untimed and unlimited: that is the
+			// server's cost, not the client's.
+			if _, err := clientFor(b, fake.Endpoint()).ListImageInstances(context.Background(), ImageQuery{}, ListOptions{}); err != nil {
+				b.Fatal(err)
+			}
+			var throttled, calls, lost int
+			var wall time.Duration
+			for b.Loop() {
+				b.StopTimer()
+				fake.SetQPS(qps) // a full bucket, as after a quiet second
+				fake.ResetCounters()
+				client := clientFor(b, fake.Endpoint(), withMaxRetries(DefaultMaxRetries), func(cfg *Config) {
+					cfg.BackoffBase, cfg.BackoffMax = DefaultBackoffBase, DefaultBackoffMax
+				})
+				b.StartTimer()
+				start := time.Now()
+				listing, err := client.ListImageInstances(context.Background(), ImageQuery{}, ListOptions{})
+				wall += time.Since(start)
+				if err != nil {
+					b.Fatal(err)
+				}
+				lost += n - len(listing.Items)
+				for _, r := range fake.Requests() {
+					calls++
+					if r.RateLimited {
+						throttled++
+					}
+				}
+			}
+			pages := float64(n / MaxPageSize)
+			bound := 20*time.Millisecond + time.Duration((pages-qps)/qps*float64(time.Second))
+			b.ReportMetric(float64(wall.Milliseconds())/float64(b.N), "ms/op")
+			b.ReportMetric(float64(bound.Milliseconds()), "bound-ms")
+			b.ReportMetric(wall.Seconds()/float64(b.N)/bound.Seconds(), "x-bound")
+			b.ReportMetric(100*float64(throttled)/float64(calls), "throttled/100calls")
+			b.ReportMetric(float64(lost)/float64(b.N), "lost/op")
+			if lost > 0 {
+				b.Errorf("%d images lost", lost)
+			}
+		})
+	}
+}
