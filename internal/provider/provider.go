@@ -140,7 +140,7 @@ func (p *SASProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 			},
 			"max_concurrency": schema.Int64Attribute{
 				Optional:            true,
-				MarkdownDescription: fmt.Sprintf("How many pages one data source may request at the same time, 1 to 32. Halved automatically while the service throttles. Defaults to %d.", sasapi.DefaultMaxConcurrency),
+				MarkdownDescription: fmt.Sprintf("How many requests the provider has in flight at the same time, all its data sources together, 1 to 32. While the service throttles, this is halved and requests are paced to the rate the service grants, learnt from the throttling and `Retry-After`. Defaults to %d: enough to read 10,000 images in about 11 round trips, few enough that little is throttled before the pace is learnt.", sasapi.DefaultMaxConcurrency),
 				Validators:          []validator.Int64{int64validator.Between(1, 32)},
 			},
 			"connect_timeout": schema.StringAttribute{
