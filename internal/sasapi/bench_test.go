@@ -47,13 +47,14 @@ func BenchmarkListImageInstances(b *testing.B) {
 	}
 	modes := []struct {
 		name        string
-		concurrency int
+		concurrency int // 0: the defaults
 		pageSize    int
 	}{
 		{"naive/concurrency=1/pagesize=20", 1, 20},
 		{"concurrency=1/pagesize=100", 1, 100},
 		{"concurrency=4/pagesize=100", 4, 100},
 		{"concurrency=8/pagesize=100", 8, 100},
+		{fmt.Sprintf("defaults/concurrency=%d/pagesize=%d", DefaultMaxConcurrency, MaxPageSize), 0, 0},
 	}
 	for _, n := range sizes {
 		// Generated on first use, so a -bench filter skipping a size skips its cost.
@@ -61,7 +62,7 @@ func BenchmarkListImageInstances(b *testing.B) {
 		for _, mode := range modes {
 			b.Run(fmt.Sprintf("N=%d/%s", n, mode.name), func(b *testing.B) {
 				fake := startFake(b, fakesas.Options{Images: images(), Latency: 20 * time.Millisecond})
-				c := clientFor(b, fake.Endpoint())
+				c := clientFor(b, fake.Endpoint(), func(cfg *Config) { cfg.MaxConcurrency = max(mode.concurrency, DefaultMaxConcurrency) })
 				opts := ListOptions{PageSize: mode.pageSize, MaxConcurrency: mode.concurrency}
 				// One untimed read first: the fake encodes each record on first
 				// use, and that is the server's cost, not the client's.
