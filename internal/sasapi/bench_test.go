@@ -12,28 +12,41 @@ import (
 	"github.com/terraform-sas/terraform-provider-sas/internal/fakesas"
 )
 
-// BenchmarkDecodePage decodes one full page of 100 realistic images and
-// reports the cost per image, the unit the provider pays tens of thousands
-// of times for a large registry.
+// pageDecoders are the routes measured side by side by BenchmarkDecodePage;
+// DecodeImageInstancesPage uses the fastest, "scanner".
+var pageDecoders = []struct {
+	route  string
+	decode func([]byte) (*DescribeImageInstancesResponse, error)
+}{
+	{"encoding-json", decodeImageInstancesPageReflect},
+	{"jsontext", decodeImageInstancesPageJSONText},
+	{"scanner", decodeImageInstancesPageFast},
+}
+
+// BenchmarkDecodePage decodes one full page of 100 realistic images by each
+// route and reports the cost per image, the unit the provider pays tens of
+// thousands of times for a large registry.
 func BenchmarkDecodePage(b *testing.B) {
 	const perPage = 100
 	body := pageBody(b, fakesas.GenerateImages(perPage, 1), 5000)
-	b.SetBytes(int64(len(body)))
-	b.ReportAllocs()
-
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	for b.Loop() {
-		if _, err := DecodeImageInstancesPage(body); err != nil {
-			b.Fatal(err)
-		}
+	for _, d := range pageDecoders {
+		b.Run("route="+d.route, func(b *testing.B) {
+			b.SetBytes(int64(len(body)))
+			b.ReportAllocs()
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			for b.Loop() {
+				if _, err := d.decode(body); err != nil {
+					b.Fatal(err)
+				}
+			}
+			runtime.ReadMemStats(&after)
+			images := float64(b.N) * perPage
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/images, "ns/image")
+			b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/images, "B/image")
+			b.ReportMetric(float64(after.Mallocs-before.Mallocs)/images, "allocs/image")
+		})
 	}
-	runtime.ReadMemStats(&after)
-
-	images := float64(b.N) * perPage
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/images, "ns/image")
-	b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/images, "B/image")
-	b.ReportMetric(float64(after.Mallocs-before.Mallocs)/images, "allocs/image")
 }
 
 // BenchmarkListImageInstances reads a whole registry from the fake with
