@@ -7,40 +7,80 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
-// e2eResult is one end-to-end `terraform plan`.
+// e2eScenario is one end-to-end `terraform plan` against its own fake.
+type e2eScenario struct {
+	name        string
+	images      int // per data source; the fake serves this many
+	latency     time.Duration
+	qps         float64
+	sources     int // data sources reading every image; 0: none (start-up only)
+	summaryOnly bool
+	parallelism int           // Terraform's -parallelism; 0: its default
+	bound       time.Duration // the read's bound, 0: none
+}
+
+func (s e2eScenario) service() string {
+	parts := []string{}
+	if s.latency > 0 {
+		parts = append(parts, s.latency.String()+" latency")
+	}
+	if s.qps > 0 {
+		parts = append(parts, fmt.Sprintf("%g QPS", s.qps))
+	}
+	if len(parts) == 0 {
+		return "no latency"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// e2eResult is what one scenario measured.
 type e2eResult struct {
-	name         string
-	images       int
-	wall         time.Duration
-	providerRSS  int64 // KiB
-	terraformRSS int64 // KiB
+	e2eScenario
+	wall                      time.Duration
+	providerRSS, terraformRSS int64 // KiB
+	served, limited           int   // requests the fake saw, and refused by its QPS limit
+	load                      string
+	err                       error // the plan failed
 }
 
-const e2eConfig = `terraform {
-  required_providers {
-    sas = { source = "terraform-sas/sas" }
-  }
+// scenarios lists the end-to-end rows.
+func scenarios(o options) []e2eScenario {
+	pages := func(n int) int { return (n + 99) / 100 }
+	ms := func(v float64) time.Duration { return time.Duration(v * float64(time.Millisecond)) }
+	list := []e2eScenario{
+		{name: "empty configuration (start-up)", images: 1},
+		{name: "images listed in full (`summary_only = false`)", images: o.e2eImages, sources: 1},
+		{name: "`summary_only = true`", images: o.e2eImages, sources: 1, summaryOnly: true},
+	}
+	calls := o.sources * pages(o.perSource)
+	for _, p := range []int{10, 20} {
+		list = append(list, e2eScenario{
+			name:   fmt.Sprintf("%d data sources, `summary_only`, `-parallelism=%d`", o.sources, p),
+			images: o.perSource, latency: latency, qps: 20, sources: o.sources, summaryOnly: true, parallelism: p,
+			bound: ms(rateBound(calls, 20)),
+		})
+	}
+	if o.large {
+		list = append(list, e2eScenario{
+			name:   "`summary_only = true`, default settings",
+			images: o.e2eLargeImages, latency: latency, sources: 1, summaryOnly: true,
+			bound: ms(latencyBound(o.e2eLargeImages, defaultConcurrency)),
+		})
+	}
+	return list
 }
-provider "sas" {
-  protocol = "HTTP"
-}
-data "sas_image_instances" "all" {
-  summary_only = %s
-}
-output "risky" {
-  value = data.sas_image_instances.all.summary.risky
-}
-`
 
-// endToEnd builds the provider and the fake, then times `terraform plan`
-// over n images with and without summary_only, measuring peak RSS with
-// /usr/bin/time (the provider through a wrapper Terraform launches).
-func endToEnd(ctx context.Context, n int) ([]e2eResult, error) {
+// endToEnd builds the provider and the fake, then runs each scenario's
+// `terraform plan`, measuring peak RSS with /usr/bin/time (the provider
+// through a wrapper Terraform launches).
+func endToEnd(ctx context.Context, o options) ([]e2eResult, error) {
 	timeBin := "/usr/bin/time"
 	if _, err := os.Stat(timeBin); err != nil {
 		fmt.Fprintln(os.Stderr, errNoTime)
@@ -68,57 +108,112 @@ func endToEnd(ctx context.Context, n int) ([]e2eResult, error) {
 	if err := writeWrapper(plugins, real, rssFile, timeBin); err != nil {
 		return nil, err
 	}
-
-	ready := filepath.Join(work, "endpoint")
-	fakeCmd := exec.CommandContext(ctx, fake, "-dataset", "generated", "-images", strconv.Itoa(n), "-ready-file", ready)
-	if err := fakeCmd.Start(); err != nil {
-		return nil, err
-	}
-	defer func() { _ = fakeCmd.Process.Kill(); _ = fakeCmd.Wait() }()
-	endpoint, err := waitForFile(ready, 10*time.Second)
-	if err != nil {
-		return nil, err
-	}
-
 	rc := filepath.Join(work, "terraformrc")
 	if err := os.WriteFile(rc, []byte(fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"terraform-sas/sas\" = %q\n  }\n  direct {}\n}\n", plugins)), 0o644); err != nil {
 		return nil, err
 	}
-	env := append(os.Environ(), "TF_CLI_CONFIG_FILE="+rc, "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1",
-		"ALIBABA_CLOUD_ENDPOINT_SAS="+endpoint, "ALIBABA_CLOUD_ACCESS_KEY_ID=LTAI-fake-access-key",
-		"ALIBABA_CLOUD_ACCESS_KEY_SECRET=fake-secret-key-do-not-use", "ALIBABA_CLOUD_ECS_METADATA_DISABLED=true")
-
+	r := e2eRunner{work: work, terraform: terraform, fake: fake, timeBin: timeBin, rssFile: rssFile, rc: rc}
 	var results []e2eResult
-	for _, summaryOnly := range []bool{false, true} {
-		name := "images listed in full (`summary_only = false`)"
-		if summaryOnly {
-			name = "`summary_only = true`"
-		}
-		dir := filepath.Join(work, fmt.Sprintf("config-%v", summaryOnly))
-		if err := os.MkdirAll(dir, 0o755); err != nil {
+	for k, s := range scenarios(o) {
+		res, err := r.run(ctx, k, s)
+		if err != nil {
 			return nil, err
 		}
-		if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(fmt.Sprintf(e2eConfig, strconv.FormatBool(summaryOnly))), 0o644); err != nil {
-			return nil, err
-		}
-		_ = os.Remove(rssFile)
-		tfRSS := filepath.Join(work, "terraform-rss")
-		args := []string{"-chdir=" + dir, "plan", "-input=false", "-no-color"}
-		cmd := exec.CommandContext(ctx, terraform, args...)
-		if timeBin != "" {
-			cmd = exec.CommandContext(ctx, timeBin, append([]string{"-f", "%M", "-o", tfRSS, terraform}, args...)...)
-		}
-		cmd.Env = env
-		var out bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &out
-		fmt.Fprintf(os.Stderr, "==> terraform plan over %d images, summary_only=%v\n", n, summaryOnly)
-		start := time.Now()
-		if err := cmd.Run(); err != nil {
-			return nil, fmt.Errorf("terraform plan: %w\n%s", err, out.String())
-		}
-		results = append(results, e2eResult{name: name, images: n, wall: time.Since(start), providerRSS: maxKiB(rssFile), terraformRSS: maxKiB(tfRSS)})
+		results = append(results, res)
 	}
 	return results, nil
+}
+
+type e2eRunner struct {
+	work, terraform, fake, timeBin, rssFile, rc string
+}
+
+// run starts a fake for the scenario, times the plan and stops the fake.
+func (r e2eRunner) run(ctx context.Context, k int, s e2eScenario) (e2eResult, error) {
+	res := e2eResult{e2eScenario: s}
+	ready := filepath.Join(r.work, fmt.Sprintf("endpoint-%d", k))
+	args := []string{"-dataset", "generated", "-images", strconv.Itoa(s.images), "-ready-file", ready,
+		"-latency", s.latency.String(), "-qps", strconv.FormatFloat(s.qps, 'g', -1, 64)}
+	fakeCmd := exec.CommandContext(ctx, r.fake, args...)
+	var fakeOut bytes.Buffer
+	fakeCmd.Stdout, fakeCmd.Stderr = &fakeOut, os.Stderr
+	if err := fakeCmd.Start(); err != nil {
+		return res, err
+	}
+	stopped := false
+	stop := func() {
+		if !stopped {
+			stopped = true
+			_ = fakeCmd.Process.Signal(syscall.SIGINT)
+			_ = fakeCmd.Wait()
+		}
+	}
+	defer stop()
+	endpoint, err := waitForFile(ready, 60*time.Second)
+	if err != nil {
+		return res, err
+	}
+
+	dir := filepath.Join(r.work, fmt.Sprintf("config-%d", k))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return res, err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(e2eConfig(s)), 0o644); err != nil {
+		return res, err
+	}
+	_ = os.Remove(r.rssFile)
+	tfRSS := filepath.Join(r.work, "terraform-rss")
+	_ = os.Remove(tfRSS)
+	planArgs := []string{"-chdir=" + dir, "plan", "-input=false", "-no-color"}
+	if s.parallelism > 0 {
+		planArgs = append(planArgs, fmt.Sprintf("-parallelism=%d", s.parallelism))
+	}
+	cmd := exec.CommandContext(ctx, r.terraform, planArgs...)
+	if r.timeBin != "" {
+		cmd = exec.CommandContext(ctx, r.timeBin, append([]string{"-f", "%M", "-o", tfRSS, r.terraform}, planArgs...)...)
+	}
+	cmd.Env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+r.rc, "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1",
+		"ALIBABA_CLOUD_ENDPOINT_SAS="+endpoint, "ALIBABA_CLOUD_ACCESS_KEY_ID=LTAI-fake-access-key",
+		"ALIBABA_CLOUD_ACCESS_KEY_SECRET=fake-secret-key-do-not-use", "ALIBABA_CLOUD_ECS_METADATA_DISABLED=true")
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	res.load = loadAverage()
+	fmt.Fprintf(os.Stderr, "==> terraform plan: %s, %d images (load average %s)\n", s.name, s.images, res.load)
+	start := time.Now()
+	if err := cmd.Run(); err != nil {
+		res.err = fmt.Errorf("terraform plan: %w\n%s", err, out.String())
+		fmt.Fprintln(os.Stderr, res.err)
+	}
+	res.wall = time.Since(start)
+	res.providerRSS, res.terraformRSS = maxKiB(r.rssFile), maxKiB(tfRSS)
+	stop()
+	res.served, res.limited = fakeStats(fakeOut.String())
+	return res, nil
+}
+
+var fakeStatsLine = regexp.MustCompile(`served (\d+) requests, (\d+) refused by the QPS limit`)
+
+// fakeStats reads the counts the fake prints when it stops.
+func fakeStats(out string) (served, limited int) {
+	m := fakeStatsLine.FindStringSubmatch(out)
+	if m == nil {
+		return 0, 0
+	}
+	served, _ = strconv.Atoi(m[1])
+	limited, _ = strconv.Atoi(m[2])
+	return served, limited
+}
+
+// e2eConfig is the configuration of a scenario: the provider and its data
+// sources, each reading every image.
+func e2eConfig(s e2eScenario) string {
+	var b strings.Builder
+	b.WriteString("terraform {\n  required_providers {\n    sas = { source = \"terraform-sas/sas\" }\n  }\n}\nprovider \"sas\" {\n  protocol = \"HTTP\"\n}\n")
+	for k := range s.sources {
+		fmt.Fprintf(&b, "data \"sas_image_instances\" \"d%02d\" {\n  summary_only = %v\n}\n", k, s.summaryOnly)
+		fmt.Fprintf(&b, "output \"risky_%02d\" {\n  value = data.sas_image_instances.d%02d.summary.risky\n}\n", k, k)
+	}
+	return b.String()
 }
 
 // writeWrapper puts a terraform-provider-sas into dir that runs the real

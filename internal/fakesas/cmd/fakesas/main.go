@@ -124,6 +124,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	<-ctx.Done()
+	served, limited := 0, 0
+	for _, r := range s.Requests() {
+		served++
+		if r.RateLimited {
+			limited++
+		}
+	}
+	// scripts/benchreport reads this line.
+	fmt.Fprintf(stdout, "fakesas: served %d requests, %d refused by the QPS limit\n", served, limited)
 	fmt.Fprintln(stdout, "fakesas: shutting down")
 	return nil
 }

@@ -41,7 +41,7 @@ func TestRunServesUntilCancelled(t *testing.T) {
 		t.Fatalf("run: %v", err)
 	}
 	out := stdout.String()
-	for _, want := range []string{"serving 94 images on " + endpoint, "SAS_ENDPOINT=" + endpoint,
+	for _, want := range []string{"serving 94 images on " + endpoint, "SAS_ENDPOINT=" + endpoint, "served 0 requests, 0 refused by the QPS limit",
 		"ALIBABA_CLOUD_ACCESS_KEY_ID=LTAI-fake-access-key", "ALIBABA_CLOUD_ACCESS_KEY_SECRET=fake-secret-key-do-not-use"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("stdout lacks %q:\n%s", want, out)
