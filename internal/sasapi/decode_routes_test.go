@@ -12,7 +12,7 @@ import (
 // the same members and scalar decoding as the scanner route, the tokenizer
 // doing the scanning.
 func decodeImageInstancesPageJSONText(body []byte) (*DescribeImageInstancesResponse, error) {
-	text := string(body)
+	texts := &pageDecoder{jsonScanner: jsonScanner{data: body}}
 	dec := jsontext.NewDecoder(bytes.NewReader(body), jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
 	resp := &DescribeImageInstancesResponse{}
 	err := jsontextObject(dec, func(name string) error {
@@ -49,7 +49,7 @@ func decodeImageInstancesPageJSONText(body []byte) (*DescribeImageInstancesRespo
 				return nil
 			})
 		case "ImageInstanceList":
-			return jsontextImages(dec, &resp.ImageInstanceList, body, text)
+			return jsontextImages(dec, &resp.ImageInstanceList, texts)
 		}
 		return dec.SkipValue()
 	})
@@ -62,6 +62,7 @@ func decodeImageInstancesPageJSONText(body []byte) (*DescribeImageInstancesRespo
 	if err := checkPageTotal(resp, len(body)); err != nil {
 		return nil, err
 	}
+	texts.finish()
 	return resp, nil
 }
 
@@ -82,21 +83,24 @@ func jsontextObject(dec *jsontext.Decoder, member func(name string) error) error
 	return err
 }
 
-func jsontextImages(dec *jsontext.Decoder, dst *[]ImageInstance, body []byte, text string) error {
+func jsontextImages(dec *jsontext.Decoder, dst *[]ImageInstance, texts *pageDecoder) error {
 	if tok, err := dec.ReadToken(); err != nil || tok.Kind() != '[' {
 		return errNotFastPath
 	}
-	list := make([]ImageInstance, 0, imageCountHint(body))
+	list := make([]ImageInstance, 0, imageCapacity(texts.data))
 	for dec.PeekKind() != ']' {
+		if len(list) == cap(list) {
+			return errNotFastPath
+		}
 		list = append(list, ImageInstance{})
 		img := &list[len(list)-1]
 		err := jsontextObject(dec, func(name string) error {
-			field := img.field([]byte(name))
+			field, _ := img.field([]byte(name))
 			raw, err := dec.ReadValue()
 			if err != nil || field == nil {
 				return err
 			}
-			return setScalar(field, raw, text, int(dec.InputOffset())-len(raw))
+			return texts.setScalar(field, raw, int(dec.InputOffset())-len(raw))
 		})
 		if err != nil {
 			return err

@@ -14,20 +14,28 @@ import (
 	"github.com/terraform-sas/terraform-provider-sas/internal/fakesas"
 )
 
-// decoderSeeds are bodies that exercise what encoding/json does and the
-// hand-written decoder must match: repeated names, names in another case,
-// nulls, escapes, numbers as strings, JSON in a string, junk to skip.
-var decoderSeeds = []string{
+// takenSeeds are bodies the hand-written decoder decodes itself, covering
+// what encoding/json does and it must match: names in another case, nulls,
+// escapes, numbers as strings, JSON in a string, junk to skip.
+var takenSeeds = []string{
 	`{"RequestId":"R","PageInfo":{"TotalCount":"2"},"ImageInstanceList":[{"Uuid":"a","VulCount":"3","Endpoints":"[\"x\",\"y\"]"},null]}`,
-	`{"requestid":"r","pageinfo":{"totalcount":1,"TOTALCOUNT":2},"imageinstancelist":[{"uuid":"a","UUID":"b","ſcaStatus":"K"}]}`,
-	`{"PageInfo":{"TotalCount":1},"requestID":"r","ImageInstanceList":[{"uuid":"a","TAG":"b","Uuid":"c","repoNAME":"d"}]}`,
-	`{"PageInfo":{"TotalCount":1},"PageInfo":{"PageSize":5},"ImageInstanceList":[{"Uuid":"a","Tag":"1"}],"ImageInstanceList":[{"Uuid":"b"}]}`,
+	`{"PageInfo":{"TotalCount":1},"requestID":"r","ImageInstanceList":[{"uuid":"a","TAG":"b","repoNAME":"d","ſcaStatus":"K"}]}`,
 	`{"PageInfo":null,"PageInfo":{"TotalCount":0},"ImageInstanceList":null}`,
 	`{"PageInfo":{"TotalCount":0},"ImageInstanceList":[]}`,
 	` {"PageInfo" : {"TotalCount" : 3 } , "Extra":{"a":[1,2,{"b":null}],"c":"\u00e9\"\\"}, "ImageInstanceList" : [ { "U\u0075id" : "\u00e9" , "Deployed":"1", "ImageSize": 12.0, "Tag": 7 } ] } `,
 	`{"PageInfo":{"TotalCount":1e2},"ImageInstanceList":[{"Endpoints":"","ImageCreate":"","Deployed":null,"LastScanTime":"-0"}]}`,
 	"{\"PageInfo\":{\"TotalCount\":1},\"ImageInstanceList\":[{\"Tag\":\"\xff\xfe\",\"RepoName\":\"a\\ud800b\"}]}",
 	`{"PageInfo":{"TotalCount":1},"ImageInstanceList":[{"Endpoints":["a","b"]},{"Endpoints":"[ \"a\" , \"\\u00e9\" ]"}]}`,
+	`{"PageInfo":{"TotalCount":9223372036854775807},"ImageInstanceList":[{"VulCount":"+7","HcCount":"007","ImageSize":-0}]}`,
+	`{"PageInfo":{"TotalCount":1,"TotalCount":2},"ImageInstanceList":[{"Uuid":""}],"RequestId":"a","RequestId":null}`,
+}
+
+// declinedSeeds are bodies the hand-written decoder leaves to
+// encoding/json: repeated members, wrong types, broken JSON.
+var declinedSeeds = []string{
+	`{"PageInfo":{"TotalCount":1},"ImageInstanceList":[{"Uuid":"a","Tag":"1"}],"ImageInstanceList":[{"Uuid":"b"}]}`,
+	`{"PageInfo":{"TotalCount":1},"ImageInstanceList":[{"uuid":"a","Uuid":"b"}]}`,
+	`{"PageInfo":{"TotalCount":1},"ImageInstanceList":[{"Uuid":"a","Uuid":"\u0062"}]}`,
 	`{"PageInfo":{"TotalCount":9223372036854775807},"ImageInstanceList":[{"VulCount":"9223372036854775808"}]}`,
 	`{"PageInfo":{"TotalCount":1},"ImageInstanceList":[{"Uuid":{"a":1}}]}`,
 	`{"PageInfo":{"TotalCount":1}} x`,
@@ -39,7 +47,7 @@ var decoderSeeds = []string{
 // encoding/json: whatever the body, when it decodes one, encoding/json
 // decodes the same (when it declines, encoding/json's answer is used).
 func FuzzImageInstancesDecodersAgree(f *testing.F) {
-	for _, s := range decoderSeeds {
+	for _, s := range append(takenSeeds, declinedSeeds...) {
 		f.Add([]byte(s))
 	}
 	if example, err := os.ReadFile("testdata/describe-image-instances-example.json"); err == nil {
@@ -60,12 +68,17 @@ func FuzzImageInstancesDecodersAgree(f *testing.F) {
 	})
 }
 
-// The seeds the decoders agree on include bodies the hand-written decoder
-// takes itself, so the fuzz target compares something.
+// The hand-written decoder takes the seeds meant for it, so the fuzz target
+// compares something, and leaves the others to encoding/json.
 func TestHandWrittenDecoderTakesTheUsualForms(t *testing.T) {
-	for _, seed := range decoderSeeds[:10] {
+	for _, seed := range takenSeeds {
 		if _, err := decodeImageInstancesPageFast([]byte(seed)); err != nil {
 			t.Errorf("the hand-written decoder declined %s", seed)
+		}
+	}
+	for _, seed := range declinedSeeds {
+		if _, err := decodeImageInstancesPageFast([]byte(seed)); err == nil {
+			t.Errorf("the hand-written decoder took %s", seed)
 		}
 	}
 	body := pageBody(t, fakesas.GenerateImages(100, 3), 100)
@@ -84,11 +97,20 @@ func TestImageInstanceMembersMatchTheStruct(t *testing.T) {
 	if !reflect.DeepEqual(tags, imageInstanceMembers) {
 		t.Fatalf("imageInstanceMembers = %q, want the json tags %q", imageInstanceMembers, tags)
 	}
+	strings := 0
+	for i := range typ.NumField() {
+		if typ.Field(i).Type == reflect.TypeFor[String]() {
+			strings++
+		}
+	}
+	if strings != stringFields {
+		t.Errorf("ImageInstance has %d String fields, stringFields says %d", strings, stringFields)
+	}
 	var img ImageInstance
 	v := reflect.ValueOf(&img).Elem()
 	for i, name := range imageInstanceMembers {
-		field := img.field([]byte(name))
-		if field == nil || reflect.ValueOf(field).Pointer() != v.Field(i).Addr().Pointer() {
+		field, k := img.field([]byte(name))
+		if field == nil || k != i || reflect.ValueOf(field).Pointer() != v.Field(i).Addr().Pointer() {
 			t.Errorf("field(%q) is not the %s field", name, typ.Field(i).Name)
 		}
 	}

@@ -49,6 +49,13 @@ func imageCountHint(body []byte) int {
 	return min(bytes.Count(body, uuidKey), 10*MaxPageSize)
 }
 
+// imageCapacity bounds the records of a page from above: every record
+// opens a brace. The hand-written decoder keeps pointers into its list,
+// which therefore must never grow.
+func imageCapacity(body []byte) int {
+	return min(bytes.Count(body, []byte{'{'}), 10*MaxPageSize)
+}
+
 func checkPageTotal(resp *DescribeImageInstancesResponse, bodyLen int) error {
 	var total Int
 	if resp.PageInfo != nil {
@@ -58,33 +65,81 @@ func checkPageTotal(resp *DescribeImageInstancesResponse, bodyLen int) error {
 }
 
 // decodeImageInstancesPageFast is the hand-written route; any error means
-// "use encoding/json". Its strings share one copy of the body instead of
-// one allocation each.
+// "use encoding/json".
 func decodeImageInstancesPageFast(body []byte) (*DescribeImageInstancesResponse, error) {
-	s := jsonScanner{data: body, text: string(body)}
+	d := &pageDecoder{jsonScanner: jsonScanner{data: body}}
 	resp := &DescribeImageInstancesResponse{ImageInstanceList: make([]ImageInstance, 0, imageCountHint(body))}
-	err := s.object(func(name []byte) error {
+	listSeen := false
+	err := d.object(func(name []byte) error {
 		switch matchName(name, pageMembers) {
 		case "RequestId":
-			return s.plainString(&resp.RequestID)
+			return d.plainString(&resp.RequestID)
 		case "PageInfo":
-			return s.pageInfo(&resp.PageInfo)
+			return d.pageInfo(&resp.PageInfo)
 		case "ImageInstanceList":
-			return s.images(&resp.ImageInstanceList, body)
+			if listSeen { // encoding/json would merge the two: leave it that
+				return errNotFastPath
+			}
+			listSeen = true
+			return d.images(&resp.ImageInstanceList)
 		}
-		_, err := s.value()
+		_, err := d.value()
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	if err := s.end(); err != nil {
+	if err := d.end(); err != nil {
 		return nil, err
 	}
 	if err := checkPageTotal(resp, len(body)); err != nil {
 		return nil, err
 	}
+	d.finish()
 	return resp, nil
+}
+
+// pageDecoder is a jsonScanner that collects the plain string values of a
+// page (no escapes, valid UTF-8: nearly all) and, once the page is read,
+// copies them into one block that they all share: one allocation instead
+// of one per string, and no more memory kept than the strings themselves.
+type pageDecoder struct {
+	jsonScanner
+	texts   []textRef
+	textLen int
+}
+
+// stringFields is how many String fields an ImageInstance has.
+const stringFields = 19
+
+// textRef is a string field waiting for its value, data[start:end].
+type textRef struct {
+	dst        *string
+	start, end int
+}
+
+// setText gives dst the value data[start:end] once the page is read.
+func (d *pageDecoder) setText(dst *string, start, end int) {
+	if d.texts == nil {
+		d.texts = make([]textRef, 0, stringFields*imageCountHint(d.data))
+	}
+	d.texts = append(d.texts, textRef{dst: dst, start: start, end: end})
+	d.textLen += end - start
+}
+
+// finish copies the collected values into one block and sets the fields.
+func (d *pageDecoder) finish() {
+	var b strings.Builder
+	b.Grow(d.textLen)
+	for _, t := range d.texts {
+		b.Write(d.data[t.start:t.end])
+	}
+	block, off := b.String(), 0
+	for _, t := range d.texts {
+		n := t.end - t.start
+		*t.dst = block[off : off+n]
+		off += n
+	}
 }
 
 var pageMembers = []string{"RequestId", "PageInfo", "ImageInstanceList"}
@@ -106,7 +161,7 @@ func matchName(name []byte, members []string) string {
 }
 
 // plainString reads a Go string field: a JSON string, or null leaving it.
-func (s *jsonScanner) plainString(dst *string) error {
+func (s *pageDecoder) plainString(dst *string) error {
 	raw, err := s.value()
 	switch {
 	case err != nil:
@@ -125,7 +180,7 @@ func (s *jsonScanner) plainString(dst *string) error {
 }
 
 // pageInfo reads PageInfo: null clears it, an object decodes into it.
-func (s *jsonScanner) pageInfo(dst **PageInfo) error {
+func (s *pageDecoder) pageInfo(dst **PageInfo) error {
 	switch s.next() {
 	case 'n':
 		*dst = nil
@@ -163,66 +218,67 @@ func (s *jsonScanner) pageInfo(dst **PageInfo) error {
 
 var pageInfoMembers = []string{"CurrentPage", "PageSize", "TotalCount", "Count"}
 
-// images reads ImageInstanceList: null clears it; the elements of an array
-// decode into the list from its start, as encoding/json does.
-func (s *jsonScanner) images(dst *[]ImageInstance, body []byte) error {
-	switch s.next() {
+// images reads ImageInstanceList: null clears it, an array fills it.
+func (d *pageDecoder) images(dst *[]ImageInstance) error {
+	switch d.next() {
 	case 'n':
 		*dst = nil
-		return s.literal("null")
+		return d.literal("null")
 	case '[':
 	default:
 		return errNotFastPath
 	}
-	list := *dst
-	if list == nil { // a null came first
-		list = make([]ImageInstance, 0, imageCountHint(body))
-	}
-	n := 0
-	err := s.array(func() error {
-		if n == len(list) {
-			list = append(list, ImageInstance{})
+	list := make([]ImageInstance, 0, imageCapacity(d.data))
+	err := d.array(func() error {
+		if len(list) == cap(list) {
+			return errNotFastPath
 		}
-		img := &list[n]
-		n++
-		switch s.next() {
+		list = append(list, ImageInstance{})
+		img := &list[len(list)-1]
+		switch d.next() {
 		case 'n':
-			return s.literal("null")
+			return d.literal("null")
 		case '{':
-			return s.object(func(name []byte) error { return s.imageMember(img, name) })
+			var seen uint32
+			return d.object(func(name []byte) error { return d.imageMember(img, name, &seen) })
 		}
 		return errNotFastPath
 	})
 	if err != nil {
 		return err
 	}
-	*dst = list[:n]
+	*dst = list
 	return nil
 }
 
-// imageMember decodes one member of an image record.
-func (s *jsonScanner) imageMember(img *ImageInstance, name []byte) error {
-	field := img.field(name)
+// imageMember decodes one member of an image record. A repeated member
+// leaves the record to encoding/json.
+func (d *pageDecoder) imageMember(img *ImageInstance, name []byte, seen *uint32) error {
+	field, k := img.field(name)
 	if field == nil {
 		if canonical := matchName(name, imageInstanceMembers); canonical != "" {
-			field = img.field([]byte(canonical))
+			field, k = img.field([]byte(canonical))
 		}
 	}
-	raw, err := s.value()
+	raw, err := d.value()
 	if err != nil || field == nil {
 		return err
 	}
-	return setScalar(field, raw, s.text, s.pos-len(raw))
+	if *seen&(1<<k) != 0 {
+		return errNotFastPath
+	}
+	*seen |= 1 << k
+	return d.setScalar(field, raw, d.pos-len(raw))
 }
 
-// setScalar decodes raw, found at offset start of the body whose one copy
-// is text, into field: the common forms directly, without allocating,
-// others by the field's UnmarshalJSON.
-func setScalar(field json.Unmarshaler, raw []byte, text string, start int) error {
+// setScalar decodes raw, found at offset start, into field: the common
+// forms directly, without allocating, others by the field's UnmarshalJSON.
+func (d *pageDecoder) setScalar(field json.Unmarshaler, raw []byte, start int) error {
 	switch f := field.(type) {
 	case *String:
-		if v, ok := plainText(raw, text, start); ok {
-			*f = String{Value: v, Valid: true}
+		if isPlainText(raw) {
+			*f = String{Valid: true}
+			d.setText(&f.Value, start+1, start+len(raw)-1)
 			return nil
 		}
 	case *Int:
@@ -239,18 +295,15 @@ func setScalar(field json.Unmarshaler, raw []byte, text string, start int) error
 	return field.UnmarshalJSON(raw)
 }
 
-// plainText returns a JSON string without escapes, in valid UTF-8, found at
-// offset start of text, as a substring of text: what String.UnmarshalJSON
-// would return, without its allocation.
-func plainText(raw []byte, text string, start int) (string, bool) {
+// isPlainText reports whether raw is a JSON string without escapes in
+// valid UTF-8: its value is its bytes between the quotes, as
+// String.UnmarshalJSON would return.
+func isPlainText(raw []byte) bool {
 	if raw[0] != '"' {
-		return "", false
+		return false
 	}
 	inner := raw[1 : len(raw)-1]
-	if bytes.IndexByte(inner, '\\') >= 0 || !utf8.Valid(inner) {
-		return "", false
-	}
-	return text[start+1 : start+len(raw)-1], true
+	return bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner)
 }
 
 // plainInt reads a decimal integer, quoted or not, in the int64 range, as
@@ -318,67 +371,68 @@ var imageInstanceMembers = []string{
 	"AlarmStatus", "RiskStatus", "ScaStatus", "ScaResult", "Deployed", "Endpoints", "SourceBizTag",
 }
 
-// field returns the field a JSON name decodes into, nil for none.
-func (img *ImageInstance) field(name []byte) json.Unmarshaler {
+// field returns the field a JSON name decodes into and its index in
+// imageInstanceMembers, or nil.
+func (img *ImageInstance) field(name []byte) (json.Unmarshaler, int) {
 	switch string(name) {
 	case "Uuid":
-		return &img.Uuid
+		return &img.Uuid, 0
 	case "ImageId":
-		return &img.ImageId
+		return &img.ImageId, 1
 	case "Digest":
-		return &img.Digest
+		return &img.Digest, 2
 	case "Tag":
-		return &img.Tag
+		return &img.Tag, 3
 	case "RepoName":
-		return &img.RepoName
+		return &img.RepoName, 4
 	case "RepoNamespace":
-		return &img.RepoNamespace
+		return &img.RepoNamespace, 5
 	case "RepoId":
-		return &img.RepoId
+		return &img.RepoId, 6
 	case "RepoType":
-		return &img.RepoType
+		return &img.RepoType, 7
 	case "RegistryType":
-		return &img.RegistryType
+		return &img.RegistryType, 8
 	case "InstanceId":
-		return &img.InstanceId
+		return &img.InstanceId, 9
 	case "RegionId":
-		return &img.RegionId
+		return &img.RegionId, 10
 	case "Status":
-		return &img.Status
+		return &img.Status, 11
 	case "ImageSize":
-		return &img.ImageSize
+		return &img.ImageSize, 12
 	case "ImageCreate":
-		return &img.ImageCreate
+		return &img.ImageCreate, 13
 	case "ImageUpdate":
-		return &img.ImageUpdate
+		return &img.ImageUpdate, 14
 	case "LastScanTime":
-		return &img.LastScanTime
+		return &img.LastScanTime, 15
 	case "VulCount":
-		return &img.VulCount
+		return &img.VulCount, 16
 	case "HcCount":
-		return &img.HcCount
+		return &img.HcCount, 17
 	case "AlarmCount":
-		return &img.AlarmCount
+		return &img.AlarmCount, 18
 	case "ScaProgress":
-		return &img.ScaProgress
+		return &img.ScaProgress, 19
 	case "VulStatus":
-		return &img.VulStatus
+		return &img.VulStatus, 20
 	case "HcStatus":
-		return &img.HcStatus
+		return &img.HcStatus, 21
 	case "AlarmStatus":
-		return &img.AlarmStatus
+		return &img.AlarmStatus, 22
 	case "RiskStatus":
-		return &img.RiskStatus
+		return &img.RiskStatus, 23
 	case "ScaStatus":
-		return &img.ScaStatus
+		return &img.ScaStatus, 24
 	case "ScaResult":
-		return &img.ScaResult
+		return &img.ScaResult, 25
 	case "Deployed":
-		return &img.Deployed
+		return &img.Deployed, 26
 	case "Endpoints":
-		return &img.Endpoints
+		return &img.Endpoints, 27
 	case "SourceBizTag":
-		return &img.SourceBizTag
+		return &img.SourceBizTag, 28
 	}
-	return nil
+	return nil, -1
 }
