@@ -43,6 +43,9 @@ type options struct {
 	e2eLargeImages int
 	sources        int
 	perSource      int
+	rows           *regexp.Regexp
+	e2eLarge       bool
+	notes          string
 }
 
 var allSections = []string{"list", "decode", "routes", "ratelimit", "e2e"}
@@ -51,16 +54,20 @@ func main() {
 	var o options
 	var sections string
 	flag.IntVar(&o.count, "count", 3, "runs of each Go benchmark; the report uses medians")
-	flag.BoolVar(&o.large, "large", true, "include N=100000 (and the 100k end-to-end summary plan)")
+	flag.BoolVar(&o.large, "large", true, "include N=100000 in the listing section")
+	flag.BoolVar(&o.e2eLarge, "e2e-large", true, "include the end-to-end summary plan over -e2e-large-images with latency")
+	flag.StringVar(&o.notes, "notes", "bench/notes.md", "hand-written notes appended to the report, if the file exists")
 	flag.StringVar(&o.out, "out", "BENCHMARKS.md", "report to write")
 	flag.StringVar(&o.svg, "svg", "bench/wall-time.svg", "plot to write")
 	flag.StringVar(&sections, "sections", strings.Join(allSections, ","), "comma-separated sections to run: "+strings.Join(allSections, ", "))
 	skipE2E := flag.Bool("skip-e2e", false, "leave out the e2e section")
 	flag.IntVar(&o.e2eImages, "e2e-images", 10000, "images in the end-to-end plans without latency")
-	flag.IntVar(&o.e2eLargeImages, "e2e-large-images", 100000, "images in the end-to-end summary plan with latency (with -large)")
+	flag.IntVar(&o.e2eLargeImages, "e2e-large-images", 100000, "images in the end-to-end summary plan with latency (with -e2e-large)")
 	flag.IntVar(&o.sources, "sources", 20, "data sources in the rate-limited end-to-end plan")
 	flag.IntVar(&o.perSource, "per-source", 1000, "images each of those data sources reads")
+	rows := flag.String("rows", "", "regexp: run only the end-to-end rows whose name matches (the start-up row always runs)")
 	flag.Parse()
+	o.rows = regexp.MustCompile(*rows)
 	o.sections = map[string]bool{}
 	for _, s := range strings.Split(sections, ",") {
 		o.sections[strings.TrimSpace(s)] = true
@@ -317,6 +324,10 @@ func markdown(o options, rows []listRow, r report) string {
 	}
 	if len(r.e2e) > 0 {
 		writeEndToEnd(&b, r.e2e)
+	}
+	if notes, err := os.ReadFile(o.notes); err == nil {
+		b.Write(notes)
+		b.WriteString("\n")
 	}
 	b.WriteString("## Reproduce\n\n```sh\nmake bench                                   # everything above, N up to 100,000 (10+ minutes)\n")
 	b.WriteString("go run ./scripts/benchreport -sections routes,ratelimit -count 1 -out /tmp/B.md -svg /tmp/w.svg   # some sections\n")

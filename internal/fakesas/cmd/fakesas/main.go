@@ -113,6 +113,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer s.Close()
+	if err := s.EncodeAll(); err != nil {
+		return err
+	}
 
 	fmt.Fprintf(stdout, "fakesas: serving %d images on %s\n", len(images), s.Endpoint())
 	fmt.Fprintf(stdout, "SAS_ENDPOINT=%s\n", s.Endpoint())
