@@ -134,3 +134,19 @@ func TestPacingWaitsDoNotCountAgainstTheRetryBudget(t *testing.T) {
 		t.Errorf("fake saw %d requests, want 2 (one throttled, one retry)", n)
 	}
 }
+
+// Throttling halves the client's requests in flight, once per episode.
+func TestThrottlingLowersTheClientsConcurrency(t *testing.T) {
+	fake := startFake(t, fakesas.Options{Images: fakesas.GenerateImages(3, 1)})
+	fake.SetFaults(fakesas.Fault{Kind: fakesas.FaultThrottling, Count: 2, MaxConsecutive: 2})
+	c := clientFor(t, fake.Endpoint(), withMaxRetries(3), func(cfg *Config) { cfg.MaxConcurrency = 8 })
+
+	if _, err := c.DescribeImageInstances(context.Background(), DescribeImageInstancesRequest{CurrentPage: 1}); err != nil {
+		t.Fatal(err)
+	}
+	// Two throttled attempts, each sent after the other was answered: two
+	// episodes, 8 → 4 → 2.
+	if got := c.inflight.current(); got != 2 {
+		t.Errorf("the client's concurrency limit is %d after two throttling episodes, want 2 (halved twice from 8)", got)
+	}
+}
