@@ -266,3 +266,15 @@ func TestFullImage(t *testing.T) {
 		t.Errorf("Endpoints %v (%v)", endpoints, err)
 	}
 }
+
+func TestEncodeAllEncodesEveryRecord(t *testing.T) {
+	s := New(Options{Images: imagesNamed(5)})
+	if err := s.EncodeAll(); err != nil {
+		t.Fatal(err)
+	}
+	for i := range s.data.images {
+		if s.data.encoded[i].Load() == nil {
+			t.Errorf("record %d is not encoded", i)
+		}
+	}
+}

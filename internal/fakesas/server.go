@@ -70,6 +70,9 @@ type Options struct {
 	// VulnerabilityCatalogue is the number of distinct vulnerability names
 	// rows are drawn from; 0 means DefaultVulnerabilityCatalogue.
 	VulnerabilityCatalogue int
+	// QPS limits each action to this many requests a second (see SetQPS);
+	// 0 means no limit.
+	QPS float64
 }
 
 // RecordedRequest is what the fake saw of one request and how it answered.
@@ -79,6 +82,7 @@ type RecordedRequest struct {
 	Status      int    // HTTP status answered; 0 for a reset connection or a client that went away
 	Fault       string // injected FaultKind, "" if none
 	AccessKeyID string
+	RateLimited bool // refused by the QPS limit (Options.QPS)
 }
 
 // Server is the fake SAS endpoint. It is an http.Handler; Start also serves
@@ -90,6 +94,7 @@ type Server struct {
 	substring   bool             // Options.SubstringCriteria
 	now         func() time.Time // the clock x-acs-date is checked against
 	catalogue   *vulCatalogue
+	clock       func() time.Time // the clock the QPS limit refills by
 
 	mu            sync.Mutex
 	data          *dataset
@@ -106,6 +111,8 @@ type Server struct {
 	requests      []RecordedRequest
 	requestSeq    uint64
 	generation    int // bumped by ResetCounters so stale exchanges do not touch new records
+	qps           float64
+	buckets       map[string]*tokenBucket
 	closed        bool
 	inflight      sync.WaitGroup
 
@@ -137,6 +144,7 @@ func New(opts Options) *Server {
 		substring:   opts.SubstringCriteria,
 		now:         time.Now,
 		catalogue:   newVulCatalogue(cmp.Or(opts.VulnerabilityCatalogue, DefaultVulnerabilityCatalogue)),
+		clock:       time.Now,
 		data:        newDataset(copyImages(opts.Images)),
 		scans:       newScanRegistry(opts.Scan),
 		criteria:    criteria,
@@ -144,6 +152,8 @@ func New(opts Options) *Server {
 		streaks:     map[streakKey]int{},
 		rng:         newFaultRNG(opts.Seed),
 		calls:       map[string]int{},
+		qps:         max(opts.QPS, 0),
+		buckets:     map[string]*tokenBucket{},
 		done:        make(chan struct{}),
 	}
 }
@@ -369,6 +379,7 @@ type exchange struct {
 	queryErr   error
 	status     int       // HTTP status answered, 0 if none
 	fault      FaultKind // injected fault, set as soon as it is picked
+	overQPS    bool      // refused by the QPS limit
 }
 
 // ServeHTTP implements the service.
@@ -426,6 +437,7 @@ func (s *Server) finish(x *exchange) {
 	if x.generation == s.generation {
 		s.requests[x.index].Status = x.status
 		s.requests[x.index].Fault = string(x.fault)
+		s.requests[x.index].RateLimited = x.overQPS
 	}
 }
 
@@ -460,6 +472,10 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, x *exchange) int
 	}
 	if e := s.authenticate(r, x.query, body); e != nil {
 		return writeError(w, x.requestID, e)
+	}
+	if !s.admit(x.action) {
+		x.overQPS = true
+		return writeError(w, x.requestID, rateLimited())
 	}
 	fault, faulted := s.pickFault(x.action, pageKey(x.query))
 	if faulted {

@@ -67,7 +67,7 @@ var providerArguments = []providerArgument{
 	{name: "max_retries", def: strconv.Itoa(sasapi.DefaultMaxRetries),
 		description: "How many times a request that failed for a transient reason (throttling, `ServiceUnavailable`, HTTP 5xx, gateway errors, network errors, timeouts) is retried, with exponential backoff and jitter and honouring `Retry-After`. `0` disables retries."},
 	{name: "max_concurrency", def: strconv.Itoa(sasapi.DefaultMaxConcurrency),
-		description: "How many pages one data source may request at the same time, 1 to 32. Halved automatically while the service throttles."},
+		description: "How many requests the provider has in flight at the same time, all its data sources and resources together, 1 to 32. While the service throttles, this is halved and requests are paced to the rate the service grants, learnt from the throttling and `Retry-After`. The default is enough to read 10,000 images in about 11 round trips, and few enough that little is throttled before the pace is learnt."},
 	{name: "connect_timeout", def: sasapi.DefaultConnectTimeout.String(),
 		description: "Time allowed to open a connection, as a Go duration such as `10s`."},
 	{name: "read_timeout", def: sasapi.DefaultReadTimeout.String(),

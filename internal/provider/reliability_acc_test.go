@@ -17,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/terraform-sas/terraform-provider-sas/internal/fakesas"
+	"github.com/terraform-sas/terraform-provider-sas/internal/sasapi"
 )
 
 // Each transient fault is retried until the read is complete and ordered.
@@ -108,7 +109,7 @@ func TestAccFaults_totalCountBeyondTheRecordsTerminates(t *testing.T) {
 	reads, calls := readsAndCalls(fake)
 	// Pages 3 and later are empty: at most max_concurrency of them are in
 	// flight when the first empty one stops the rest.
-	if calls > reads*(2+1+4) {
+	if calls > reads*(2+1+sasapi.DefaultMaxConcurrency) {
 		t.Errorf("%d requests over %d reads: an empty page did not stop the listing", calls, reads)
 	}
 }

@@ -12,28 +12,41 @@ import (
 	"github.com/terraform-sas/terraform-provider-sas/internal/fakesas"
 )
 
-// BenchmarkDecodePage decodes one full page of 100 realistic images and
-// reports the cost per image, the unit the provider pays tens of thousands
-// of times for a large registry.
+// pageDecoders are the routes measured side by side by BenchmarkDecodePage;
+// DecodeImageInstancesPage uses the fastest, "scanner".
+var pageDecoders = []struct {
+	route  string
+	decode func([]byte) (*DescribeImageInstancesResponse, error)
+}{
+	{"encoding-json", decodeImageInstancesPageReflect},
+	{"jsontext", decodeImageInstancesPageJSONText},
+	{"scanner", decodeImageInstancesPageFast},
+}
+
+// BenchmarkDecodePage decodes one full page of 100 realistic images by each
+// route and reports the cost per image, the unit the provider pays tens of
+// thousands of times for a large registry.
 func BenchmarkDecodePage(b *testing.B) {
 	const perPage = 100
 	body := pageBody(b, fakesas.GenerateImages(perPage, 1), 5000)
-	b.SetBytes(int64(len(body)))
-	b.ReportAllocs()
-
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
-	for b.Loop() {
-		if _, err := DecodeImageInstancesPage(body); err != nil {
-			b.Fatal(err)
-		}
+	for _, d := range pageDecoders {
+		b.Run("route="+d.route, func(b *testing.B) {
+			b.SetBytes(int64(len(body)))
+			b.ReportAllocs()
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			for b.Loop() {
+				if _, err := d.decode(body); err != nil {
+					b.Fatal(err)
+				}
+			}
+			runtime.ReadMemStats(&after)
+			images := float64(b.N) * perPage
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/images, "ns/image")
+			b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/images, "B/image")
+			b.ReportMetric(float64(after.Mallocs-before.Mallocs)/images, "allocs/image")
+		})
 	}
-	runtime.ReadMemStats(&after)
-
-	images := float64(b.N) * perPage
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/images, "ns/image")
-	b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/images, "B/image")
-	b.ReportMetric(float64(after.Mallocs-before.Mallocs)/images, "allocs/image")
 }
 
 // BenchmarkListImageInstances reads a whole registry from the fake with
@@ -47,13 +60,14 @@ func BenchmarkListImageInstances(b *testing.B) {
 	}
 	modes := []struct {
 		name        string
-		concurrency int
+		concurrency int // 0: the defaults
 		pageSize    int
 	}{
 		{"naive/concurrency=1/pagesize=20", 1, 20},
 		{"concurrency=1/pagesize=100", 1, 100},
 		{"concurrency=4/pagesize=100", 4, 100},
 		{"concurrency=8/pagesize=100", 8, 100},
+		{fmt.Sprintf("defaults/concurrency=%d/pagesize=%d", DefaultMaxConcurrency, MaxPageSize), 0, 0},
 	}
 	for _, n := range sizes {
 		// Generated on first use, so a -bench filter skipping a size skips its cost.
@@ -61,7 +75,7 @@ func BenchmarkListImageInstances(b *testing.B) {
 		for _, mode := range modes {
 			b.Run(fmt.Sprintf("N=%d/%s", n, mode.name), func(b *testing.B) {
 				fake := startFake(b, fakesas.Options{Images: images(), Latency: 20 * time.Millisecond})
-				c := clientFor(b, fake.Endpoint())
+				c := clientFor(b, fake.Endpoint(), func(cfg *Config) { cfg.MaxConcurrency = max(mode.concurrency, DefaultMaxConcurrency) })
 				opts := ListOptions{PageSize: mode.pageSize, MaxConcurrency: mode.concurrency}
 				// One untimed read first: the fake encodes each record on first
 				// use, and that is the server's cost, not the client's.
@@ -84,5 +98,60 @@ func BenchmarkListImageInstances(b *testing.B) {
 				b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/op")
 			})
 		}
+	}
+}
+
+// BenchmarkListImageInstancesRateLimited reads 10,000 images (100 pages)
+// with the default settings from a fake that allows QPS requests a second
+// (a token bucket starting full with one second of tokens) with 20 ms of
+// latency. It reports the wall time against the rate bound
+// L + (calls − QPS) ÷ QPS, the throttled attempts per 100 calls and the
+// images lost (always 0, or the benchmark fails).
+func BenchmarkListImageInstancesRateLimited(b *testing.B) {
+	const n = 10000
+	images := fakesas.GenerateImages(n, 1)
+	for _, qps := range []float64{10, 20, 50} {
+		b.Run(fmt.Sprintf("N=%d/qps=%g", n, qps), func(b *testing.B) {
+			fake := startFake(b, fakesas.Options{Images: images, Latency: 20 * time.Millisecond})
+			// Encode every record once, untimed and unlimited: that is the
+			// server's cost, not the client's.
+			if _, err := clientFor(b, fake.Endpoint()).ListImageInstances(context.Background(), ImageQuery{}, ListOptions{}); err != nil {
+				b.Fatal(err)
+			}
+			var throttled, calls, lost int
+			var wall time.Duration
+			for b.Loop() {
+				b.StopTimer()
+				fake.SetQPS(qps) // a full bucket, as after a quiet second
+				fake.ResetCounters()
+				client := clientFor(b, fake.Endpoint(), withMaxRetries(DefaultMaxRetries), func(cfg *Config) {
+					cfg.BackoffBase, cfg.BackoffMax = DefaultBackoffBase, DefaultBackoffMax
+				})
+				b.StartTimer()
+				start := time.Now()
+				listing, err := client.ListImageInstances(context.Background(), ImageQuery{}, ListOptions{})
+				wall += time.Since(start)
+				if err != nil {
+					b.Fatal(err)
+				}
+				lost += n - len(listing.Items)
+				for _, r := range fake.Requests() {
+					calls++
+					if r.RateLimited {
+						throttled++
+					}
+				}
+			}
+			pages := float64(n / MaxPageSize)
+			bound := 20*time.Millisecond + time.Duration((pages-qps)/qps*float64(time.Second))
+			b.ReportMetric(float64(wall.Milliseconds())/float64(b.N), "ms/op")
+			b.ReportMetric(float64(bound.Milliseconds()), "bound-ms")
+			b.ReportMetric(wall.Seconds()/float64(b.N)/bound.Seconds(), "x-bound")
+			b.ReportMetric(100*float64(throttled)/float64(calls), "throttled/100calls")
+			b.ReportMetric(float64(lost)/float64(b.N), "lost/op")
+			if lost > 0 {
+				b.Errorf("%d images lost", lost)
+			}
+		})
 	}
 }

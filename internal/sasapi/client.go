@@ -27,7 +27,11 @@ const (
 	DefaultMaxRetries     = 5
 	DefaultBackoffBase    = 200 * time.Millisecond
 	DefaultBackoffMax     = 10 * time.Second
-	DefaultMaxConcurrency = 4
+	// DefaultMaxConcurrency is 10: at 20 ms per request it reads 10,000
+	// images (100 pages) in about 11 round trips, over 25 times faster than
+	// one 20-image page at a time; and it is small enough that the burst
+	// before the first throttling costs few throttled requests.
+	DefaultMaxConcurrency = 10
 	// maxResponseBytes bounds what one response may make us hold in memory.
 	maxResponseBytes = 64 << 20
 )
@@ -53,15 +57,21 @@ type Config struct {
 	RetryTimeout time.Duration
 	BackoffBase  time.Duration
 	BackoffMax   time.Duration
-	// MaxConcurrency bounds the requests one listing has in flight.
+	// MaxConcurrency bounds the requests the client has in flight, every
+	// listing and call together; throttling lowers it for a while.
 	MaxConcurrency int
 	UserAgent      string
 }
 
 // Client calls the SAS API. It is safe for concurrent use: each request gets
-// its own generic client, because that one is not.
+// its own generic client, because that one is not. Every call of one Client
+// shares its limits: the requests in flight (Config.MaxConcurrency, lowered
+// while the service throttles) and, per action, the pace learnt from
+// throttling. Make one Client per account and share it.
 type Client struct {
-	cfg Config
+	cfg      Config
+	inflight *concurrencyLimiter
+	pacers   *pacers
 }
 
 // New validates cfg, applies defaults and returns a Client.
@@ -89,7 +99,7 @@ func New(cfg Config) (*Client, error) {
 		cfg.HTTPClient = hc
 	}
 	cfg.HTTPClient = refuseRedirects(cfg.HTTPClient)
-	return &Client{cfg: cfg}, nil
+	return &Client{cfg: cfg, inflight: newConcurrencyLimiter(cfg.MaxConcurrency), pacers: newPacers(time.Now)}, nil
 }
 
 func applyDefaults(cfg *Config) {
@@ -124,10 +134,19 @@ var ErrRetryBudgetExhausted = errors.New("retry time budget exhausted")
 type retryObserver func(err error)
 
 // call sends one action with retries and returns the body of the 2xx answer.
+// Each attempt first waits for its turn (see admit); that wait does not
+// count against RetryTimeout.
 func (c *Client) call(ctx context.Context, action string, query map[string]string, observe retryObserver, decode func([]byte) error) error {
 	deadline := time.Now().Add(c.cfg.RetryTimeout)
+	pacer := c.pacers.forAction(action)
 	for attempt := 1; ; attempt++ {
-		err := c.attempt(ctx, action, query, decode)
+		sent, waited, err := c.admit(ctx, pacer)
+		if err != nil {
+			return fmt.Errorf("%s: %w", action, err)
+		}
+		deadline = deadline.Add(waited)
+		err = c.attempt(ctx, action, query, decode)
+		c.settle(pacer, sent, err)
 		if err == nil {
 			return nil
 		}
@@ -150,6 +169,58 @@ func (c *Client) call(ctx context.Context, action string, query map[string]strin
 			return fmt.Errorf("%s: %w", action, err)
 		}
 	}
+}
+
+// admit waits for a free slot among the client's requests in flight, then
+// for the action's pace. It returns when the request may be sent (on the
+// pacer's clock) and how long the caller waited.
+func (c *Client) admit(ctx context.Context, pacer *ratePacer) (time.Time, time.Duration, error) {
+	start := time.Now()
+	if err := c.inflight.acquire(ctx); err != nil {
+		return time.Time{}, 0, err
+	}
+	sent, _, err := pacer.wait(ctx)
+	if err != nil {
+		c.inflight.release(false)
+		return time.Time{}, 0, err
+	}
+	return sent, time.Since(start), nil
+}
+
+// settle frees the slot admit took and tells the limits how the request
+// went: throttling lowers the pace and the requests in flight, once per
+// episode, and a Retry-After (at most BackoffMax, as for the retry itself)
+// holds back every request of the action; any other answer from the
+// service counts as admitted.
+func (c *Client) settle(pacer *ratePacer, sent time.Time, err error) {
+	c.inflight.release(err == nil)
+	switch {
+	case IsThrottling(err):
+		if pacer.throttled(sent, min(retryAfter(err), c.cfg.BackoffMax)) {
+			c.inflight.throttled()
+		}
+	case err == nil || reachedService(err):
+		pacer.answered(sent)
+	default:
+		pacer.dropped(sent)
+	}
+}
+
+// retryAfter is the server's Retry-After hint carried by err, or 0.
+func retryAfter(err error) time.Duration {
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.RetryAfter
+	}
+	return 0
+}
+
+// reachedService reports whether a failed request got an answer from the
+// service, so that it counted against the service's rate.
+func reachedService(err error) bool {
+	var apiErr *APIError
+	var decodeErr *DecodeError
+	return errors.As(err, &apiErr) || errors.As(err, &decodeErr)
 }
 
 // backoff is exponential with full jitter, or the server's Retry-After when

@@ -278,9 +278,10 @@ func (c *Client) ListImageBaselineItems(ctx context.Context, query ImageBaseline
 
 // ListImageBaselineItemsPerBaseline reads the check items of each baseline
 // in baselineKeys, one listing per baseline, the listings concurrently.
-// Every request of every listing shares one limiter of opts.MaxConcurrency
-// (0: the client's), which halves while the service throttles, so the
-// whole read never has more requests in flight than one listing would.
+// At most opts.MaxConcurrency (0: the client's) listings run at once, each
+// one page at a time (a baseline has few items), so the whole read never
+// has more requests in flight than that; every request also goes through
+// the client's one limit on requests in flight and its learnt pace.
 // The result is in the order of baselineKeys. The first failure cancels the
 // other listings and fails the whole read.
 func (c *Client) ListImageBaselineItemsPerBaseline(ctx context.Context, query ImageBaselineItemQuery, baselineKeys []string, opts ListOptions) ([]*Listing[BaselineItem], error) {
@@ -299,8 +300,7 @@ func (c *Client) ListImageBaselineItemsPerBaseline(ctx context.Context, query Im
 	if concurrency == 0 {
 		concurrency = c.cfg.MaxConcurrency
 	}
-	opts.MaxConcurrency = concurrency
-	opts.limiter = newConcurrencyLimiter(concurrency)
+	opts.MaxConcurrency = 1
 
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)

@@ -5,10 +5,10 @@ import (
 	"sync"
 )
 
-// concurrencyLimiter bounds the requests a listing has in flight, AIMD
+// concurrencyLimiter bounds the requests a client has in flight, AIMD
 // style (additive increase, multiplicative decrease): throttling halves the
 // limit, and each run of successes as long as the current limit raises it
-// by one, up to max.
+// by one, up to max. A slot is held for one attempt, not across backoff.
 type concurrencyLimiter struct {
 	mu        sync.Mutex
 	limit     int

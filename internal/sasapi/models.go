@@ -132,28 +132,6 @@ func EncodeCriteria(criteria []Criterion, logicalExp string) (string, error) {
 	return string(bytes.TrimRight(buf.Bytes(), "\n")), nil
 }
 
-// DecodeImageInstancesPage decodes a DescribeImageInstances response body.
-// A body without PageInfo is an error: the client decodes an empty or
-// foreign 200 body to nothing, and treating that as "no images" would make
-// a gate pass silently.
-func DecodeImageInstancesPage(body []byte) (*DescribeImageInstancesResponse, error) {
-	// encoding/json appends into the slice it finds: sizing it from the
-	// number of records saves the growth copies of a 100-image page.
-	hint := min(bytes.Count(body, uuidKey), 10*MaxPageSize) // a hostile body must not size memory
-	resp := DescribeImageInstancesResponse{ImageInstanceList: make([]ImageInstance, 0, hint)}
-	if err := json.Unmarshal(body, &resp); err != nil {
-		return nil, fmt.Errorf("decoding %s response: %w", ActionDescribeImageInstances, err)
-	}
-	var total Int
-	if resp.PageInfo != nil {
-		total = resp.PageInfo.TotalCount
-	}
-	if err := checkTotalCount(ActionDescribeImageInstances, "PageInfo.TotalCount", total, len(body)); err != nil {
-		return nil, err
-	}
-	return &resp, nil
-}
-
 var uuidKey = []byte(`"Uuid"`)
 
 // errNoAnswer marks a 200 body without what every answer of its operation

@@ -16,15 +16,13 @@ type ListOptions struct {
 	PageSize int
 	// MaxResults stops the listing after this many records; 0 means all.
 	MaxResults int
-	// MaxConcurrency bounds the pages in flight; 0 uses the client's.
+	// MaxConcurrency bounds the pages this listing has in flight; 0 uses
+	// the client's. The client's Config.MaxConcurrency bounds all its
+	// requests together, so a larger value here gains nothing.
 	MaxConcurrency int
 	// OnPage is called after each page arrives, from the fetching
 	// goroutine: it must be safe for concurrent use.
 	OnPage func(PageProgress)
-
-	// limiter, when set, is shared with other listings running at the
-	// same time, so that together they keep within one concurrency bound.
-	limiter *concurrencyLimiter
 }
 
 // PageProgress reports one fetched page.
@@ -82,8 +80,8 @@ type PagedOperation[T any] struct {
 
 // List reads every page of an operation (or as many as MaxResults needs).
 // The first page reveals TotalCount; the remaining pages are fetched
-// concurrently, fewer at a time while the service throttles, and
-// reassembled in page order, so the result equals a sequential read.
+// concurrently, under the client's shared limits (fewer at a time and paced
+// while the service throttles), and reassembled in page order, so the result equals a sequential read.
 // Records are de-duplicated by op.Key, first occurrence winning. Any page
 // failing after its retries fails the whole listing: a partial list is
 // never returned as if complete.
@@ -104,18 +102,9 @@ func List[T any](ctx context.Context, c *Client, op PagedOperation[T], opts List
 	}
 
 	var retries atomic.Int64
-	limiter := opts.limiter
-	if limiter == nil {
-		limiter = newConcurrencyLimiter(concurrency)
-	}
-	f := &pageFetcher[T]{client: c, op: op, limiter: limiter, observe: func(err error) {
-		retries.Add(1)
-		if IsThrottling(err) {
-			limiter.throttled()
-		}
-	}}
+	f := &pageFetcher[T]{client: c, op: op, observe: func(error) { retries.Add(1) }}
 
-	first, err := f.requestFirst(ctx, requestSize)
+	first, err := f.request(ctx, 1, requestSize)
 	if err != nil {
 		return nil, err
 	}
@@ -189,7 +178,6 @@ type pageFetcher[T any] struct {
 	client   *Client
 	op       PagedOperation[T]
 	pageSize int
-	limiter  *concurrencyLimiter
 	observe  retryObserver
 	progress *progressReporter
 
@@ -211,17 +199,6 @@ func (f *pageFetcher[T]) request(ctx context.Context, page, size int) (*Page[T],
 		return nil, err
 	}
 	return &p, nil
-}
-
-// requestFirst sends the first page request under the limiter, which
-// matters when the limiter is shared with other listings.
-func (f *pageFetcher[T]) requestFirst(ctx context.Context, size int) (*Page[T], error) {
-	if err := f.limiter.acquire(ctx); err != nil {
-		return nil, fmt.Errorf("%s: %w", f.op.Action, err)
-	}
-	p, err := f.request(ctx, 1, size)
-	f.limiter.release(err == nil)
-	return p, err
 }
 
 // fetch requests pages 2..last, at most concurrency at a time.
@@ -250,11 +227,7 @@ func (f *pageFetcher[T]) work(ctx context.Context) error {
 		if int64(page) >= f.stopAt.Load() {
 			return nil
 		}
-		if err := f.limiter.acquire(ctx); err != nil {
-			return context.Cause(ctx)
-		}
 		p, err := f.get(ctx, page)
-		f.limiter.release(err == nil)
 		if err != nil {
 			if cause := context.Cause(ctx); cause != nil && ctx.Err() != nil {
 				return cause

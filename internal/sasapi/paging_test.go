@@ -101,13 +101,14 @@ func TestListImageInstancesRejectsNegativeOptions(t *testing.T) {
 }
 
 // Concurrent paging is an optimisation only: at any concurrency, throttled
-// or not, the result is exactly what a sequential read returns.
+// or not, the result is exactly what a sequential read returns. Throttling
+// comes from the fake's QPS limit, the way the service throttles (a client
+// that slows down is throttled less; a slow machine may not reach it), and
+// from three injected throttling answers that come whatever the speed.
 func TestConcurrentListingEqualsSequentialRead(t *testing.T) {
 	const n, pageSize = 1000, 20
 	fake := startFake(t, fakesas.Options{Images: fakesas.GenerateImages(n, 42), Seed: 7})
-	c := clientFor(t, fake.Endpoint(), withMaxRetries(5))
-
-	sequential, err := c.ListImageInstances(context.Background(), ImageQuery{}, ListOptions{PageSize: pageSize, MaxConcurrency: 1})
+	sequential, err := clientFor(t, fake.Endpoint()).ListImageInstances(context.Background(), ImageQuery{}, ListOptions{PageSize: pageSize, MaxConcurrency: 1})
 	if err != nil {
 		t.Fatalf("sequential read: %v", err)
 	}
@@ -119,11 +120,15 @@ func TestConcurrentListingEqualsSequentialRead(t *testing.T) {
 		for _, concurrency := range []int{1, 2, 4, 8, 32} {
 			t.Run(fmt.Sprintf("throttled=%v/concurrency=%d", throttled, concurrency), func(t *testing.T) {
 				if throttled {
-					fake.SetFaults(fakesas.Fault{Kind: fakesas.FaultThrottling, Rate: 0.3, MaxConsecutive: 3})
+					fake.SetQPS(40) // 50 pages: the last ones are throttled
+					fake.SetFaults(fakesas.Fault{Kind: fakesas.FaultThrottling, Count: 3, MaxConsecutive: 1})
 				} else {
+					fake.SetQPS(0)
 					fake.SetFaults()
 				}
 				fake.ResetCounters()
+				// A new client: each learns the service's rate afresh.
+				c := clientFor(t, fake.Endpoint(), withMaxRetries(5))
 
 				listing, err := c.ListImageInstances(context.Background(), ImageQuery{}, ListOptions{PageSize: pageSize, MaxConcurrency: concurrency})
 				if err != nil {
@@ -136,20 +141,20 @@ func TestConcurrentListingEqualsSequentialRead(t *testing.T) {
 					t.Errorf("Warnings, Duplicates = %q, %d; want none", listing.Warnings, listing.Duplicates)
 				}
 
-				faulted := 0
+				limited := 0
 				for _, r := range fake.Requests() {
-					if r.Fault != "" {
-						faulted++
+					if r.RateLimited || r.Fault != "" {
+						limited++
 					}
 				}
-				if throttled && faulted == 0 {
-					t.Error("no request was throttled; the fault did not apply")
+				if throttled && limited == 0 {
+					t.Error("no request was throttled; the faults did not apply")
 				}
-				if listing.Retries != faulted {
-					t.Errorf("Listing.Retries = %d, want %d (the throttled requests)", listing.Retries, faulted)
+				if listing.Retries != limited {
+					t.Errorf("Listing.Retries = %d, want %d (the throttled requests)", listing.Retries, limited)
 				}
-				if got, want := fake.Calls(ActionDescribeImageInstances), n/pageSize+faulted; got != want {
-					t.Errorf("fake saw %d requests, want %d pages + %d retries", got, n/pageSize, faulted)
+				if got, want := fake.Calls(ActionDescribeImageInstances), n/pageSize+limited; got != want {
+					t.Errorf("fake saw %d requests, want %d pages + %d retries", got, n/pageSize, limited)
 				}
 			})
 		}

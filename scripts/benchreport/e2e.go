@@ -7,105 +7,80 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
-	"sort"
+	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
-// e2eResult is the median of the end-to-end `terraform plan` runs of one
-// configuration and conversion route.
-type e2eResult struct {
-	name         string
-	route        string
-	images       int
-	wall         time.Duration
-	providerRSS  int64 // KiB
-	terraformRSS int64 // KiB
-}
-
-// conversionRoute is a way the provider can write sas_image_instances'
-// state, selected at build time by a tag.
-type conversionRoute struct {
-	name string
-	tags string
-}
-
-// conversionRoutes lists the routes, the one the provider uses (no tags) first.
-var conversionRoutes = []conversionRoute{
-	{name: "encoder", tags: ""},
-	{name: "framework", tags: "sas_framework_route"},
-}
-
-// routeDescriptions says what each route does.
-const routeDescriptions = "- **encoder**: tfsdk-tagged model structs (`timetypes.RFC3339` for the `*_at` attributes) encoded to `tftypes` values by `setState`, " +
-	"which plans the struct once per read and shares repeated values; one state write.\n" +
-	"- **framework**: the same model structs written by the framework's `State.Set`, which reflects over every field of every element " +
-	"(the provider built with `-tags sas_framework_route`)."
-
-// routeDecision says which route the provider uses and why, from the
-// plan times of the full listing. Issue 10's rule: keep a hand-built route
-// only if it saves at least 20% of the end-to-end plan time.
-func routeDecision(encoder, framework time.Duration) string {
-	if encoder <= 0 || framework <= 0 {
-		return "The end-to-end plans were not measured."
-	}
-	saved := 100 * (1 - encoder.Seconds()/framework.Seconds())
-	if saved < 20 {
-		return fmt.Sprintf("**The encoder saves only %.0f%% of the plan time, less than the 20%% that justifies a hand-built route: "+
-			"make `setState` call `State.Set` and delete the encoder.**", saved)
-	}
-	return fmt.Sprintf("The provider uses the **encoder**: it saves %.0f%% of the framework route's plan time, more than the 20%% "+
-		"that justifies a hand-built route. It is generic, not per field: a data source declares a tfsdk-tagged model struct, "+
-		"flattens the API records into it and calls `setState`; `TestSetState_writesWhatStateSetWrites` holds it to exactly what `State.Set` writes.", saved)
-}
-
-const e2eConfig = `terraform {
-  required_providers {
-    sas = { source = "terraform-sas/sas" }
-  }
-}
-provider "sas" {
-  protocol = "HTTP"
-}
-data "sas_image_instances" "all" {
-  summary_only = %s
-}
-output "risky" {
-  value = data.sas_image_instances.all.summary.risky
-}
-`
-
-// selectRoutes returns the named routes, or every route for "".
-func selectRoutes(names string) []conversionRoute {
-	if names == "" {
-		return conversionRoutes
-	}
-	var out []conversionRoute
-	for _, r := range conversionRoutes {
-		if slices.Contains(strings.Split(names, ","), r.name) {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
-// e2eRun is one provider build and one configuration to plan.
-type e2eRun struct {
+// e2eScenario is one end-to-end `terraform plan` against its own fake.
+type e2eScenario struct {
 	name        string
-	route       conversionRoute
+	images      int // per data source; the fake serves this many
+	latency     time.Duration
+	qps         float64
+	sources     int // data sources reading every image; 0: none (start-up only)
 	summaryOnly bool
-	rc          string // Terraform CLI config pointing at the route's build
-	rssFile     string
+	parallelism int           // Terraform's -parallelism; 0: its default
+	bound       time.Duration // the read's bound, 0: none
 }
 
-// endToEnd builds the provider once per conversion route and the fake, then
-// times `terraform plan` over n images: the full listing with every route,
-// runs interleaved so the routes share the machine's noise, and
-// summary_only with the default route. Peak RSS comes from /usr/bin/time
-// (the provider through a wrapper Terraform launches).
-func endToEnd(ctx context.Context, n, runs int, routes []conversionRoute) ([]e2eResult, error) {
+func (s e2eScenario) service() string {
+	parts := []string{}
+	if s.latency > 0 {
+		parts = append(parts, s.latency.String()+" latency")
+	}
+	if s.qps > 0 {
+		parts = append(parts, fmt.Sprintf("%g QPS", s.qps))
+	}
+	if len(parts) == 0 {
+		return "no latency"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// e2eResult is what one scenario measured.
+type e2eResult struct {
+	e2eScenario
+	wall                      time.Duration
+	providerRSS, terraformRSS int64 // KiB
+	served, limited           int   // requests the fake saw, and refused by its QPS limit
+	load                      string
+	err                       error // the plan failed
+}
+
+// scenarios lists the end-to-end rows.
+func scenarios(o options) []e2eScenario {
+	pages := func(n int) int { return (n + 99) / 100 }
+	ms := func(v float64) time.Duration { return time.Duration(v * float64(time.Millisecond)) }
+	list := []e2eScenario{
+		{name: "empty configuration (start-up)", images: 1},
+		{name: "images listed in full (`summary_only = false`)", images: o.e2eImages, sources: 1},
+		{name: "`summary_only = true`", images: o.e2eImages, sources: 1, summaryOnly: true},
+	}
+	calls := o.sources * pages(o.perSource)
+	for _, p := range []int{10, 20} {
+		list = append(list, e2eScenario{
+			name:   fmt.Sprintf("%d data sources, `summary_only`, `-parallelism=%d`", o.sources, p),
+			images: o.perSource, latency: latency, qps: 20, sources: o.sources, summaryOnly: true, parallelism: p,
+			bound: ms(rateBound(calls, 20)),
+		})
+	}
+	if o.e2eLarge {
+		list = append(list, e2eScenario{
+			name:   "`summary_only = true`, default settings",
+			images: o.e2eLargeImages, latency: latency, sources: 1, summaryOnly: true,
+			bound: ms(latencyBound(o.e2eLargeImages, defaultConcurrency)),
+		})
+	}
+	return list
+}
+
+// endToEnd builds the provider and the fake, then runs each scenario's
+// `terraform plan`, measuring peak RSS with /usr/bin/time (the provider
+// through a wrapper Terraform launches).
+func endToEnd(ctx context.Context, o options) ([]e2eResult, error) {
 	timeBin := "/usr/bin/time"
 	if _, err := os.Stat(timeBin); err != nil {
 		fmt.Fprintln(os.Stderr, errNoTime)
@@ -121,125 +96,133 @@ func endToEnd(ctx context.Context, n, runs int, routes []conversionRoute) ([]e2e
 	if err != nil {
 		return nil, fmt.Errorf("finding terraform: %w", err)
 	}
+	plugins := filepath.Join(work, "plugins")
+	real := filepath.Join(work, "terraform-provider-sas-real")
 	fake := filepath.Join(work, "fakesas")
-	if _, err := output(ctx, "go", "build", "-o", fake, "./internal/fakesas/cmd/fakesas"); err != nil {
+	for _, build := range [][]string{{"build", "-o", real, "."}, {"build", "-o", fake, "./internal/fakesas/cmd/fakesas"}} {
+		if _, err := output(ctx, "go", build...); err != nil {
+			return nil, err
+		}
+	}
+	rssFile := filepath.Join(work, "provider-rss")
+	if err := writeWrapper(plugins, real, rssFile, timeBin); err != nil {
 		return nil, err
 	}
-	var plans []e2eRun
-	for _, route := range routes {
-		run, err := buildRoute(ctx, work, route, timeBin)
+	rc := filepath.Join(work, "terraformrc")
+	if err := os.WriteFile(rc, []byte(fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"terraform-sas/sas\" = %q\n  }\n  direct {}\n}\n", plugins)), 0o644); err != nil {
+		return nil, err
+	}
+	r := e2eRunner{work: work, terraform: terraform, fake: fake, timeBin: timeBin, rssFile: rssFile, rc: rc}
+	var results []e2eResult
+	for k, s := range scenarios(o) {
+		if s.sources > 0 && !o.rows.MatchString(s.name) {
+			continue
+		}
+		res, err := r.run(ctx, k, s)
 		if err != nil {
 			return nil, err
 		}
-		run.name = "images listed in full (`summary_only = false`)"
-		plans = append(plans, run)
-		if route.tags == "" {
-			summary := run
-			summary.name, summary.summaryOnly = "`summary_only = true`", true
-			plans = append(plans, summary)
-		}
-	}
-
-	ready := filepath.Join(work, "endpoint")
-	fakeCmd := exec.CommandContext(ctx, fake, "-dataset", "generated", "-images", strconv.Itoa(n), "-ready-file", ready)
-	if err := fakeCmd.Start(); err != nil {
-		return nil, err
-	}
-	defer func() { _ = fakeCmd.Process.Kill(); _ = fakeCmd.Wait() }()
-	endpoint, err := waitForFile(ready, 10*time.Second)
-	if err != nil {
-		return nil, err
-	}
-	env := append(os.Environ(), "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1",
-		"ALIBABA_CLOUD_ENDPOINT_SAS="+endpoint, "ALIBABA_CLOUD_ACCESS_KEY_ID=LTAI-fake-access-key",
-		"ALIBABA_CLOUD_ACCESS_KEY_SECRET=fake-secret-key-do-not-use", "ALIBABA_CLOUD_ECS_METADATA_DISABLED=true")
-
-	samples := make([][]e2eResult, len(plans))
-	for r := 0; r < runs; r++ {
-		for k, plan := range plans {
-			res, err := planOnce(ctx, work, terraform, timeBin, env, plan, n)
-			if err != nil {
-				return nil, err
-			}
-			samples[k] = append(samples[k], res)
-		}
-	}
-	results := make([]e2eResult, len(plans))
-	for k := range plans {
-		results[k] = medianResult(samples[k])
+		results = append(results, res)
 	}
 	return results, nil
 }
 
-// buildRoute builds the provider with the route's tags into its own plugin
-// directory, behind a wrapper that records peak RSS.
-func buildRoute(ctx context.Context, work string, route conversionRoute, timeBin string) (e2eRun, error) {
-	dir := filepath.Join(work, "route-"+route.name)
-	plugins := filepath.Join(dir, "plugins")
-	real := filepath.Join(dir, "terraform-provider-sas-real")
-	if _, err := output(ctx, "go", "build", "-tags", route.tags, "-o", real, "."); err != nil {
-		return e2eRun{}, err
-	}
-	rssFile := filepath.Join(dir, "provider-rss")
-	if err := writeWrapper(plugins, real, rssFile, timeBin); err != nil {
-		return e2eRun{}, err
-	}
-	rc := filepath.Join(dir, "terraformrc")
-	if err := os.WriteFile(rc, []byte(fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"terraform-sas/sas\" = %q\n  }\n  direct {}\n}\n", plugins)), 0o644); err != nil {
-		return e2eRun{}, err
-	}
-	return e2eRun{route: route, rc: rc, rssFile: rssFile}, nil
+type e2eRunner struct {
+	work, terraform, fake, timeBin, rssFile, rc string
 }
 
-// planOnce runs one `terraform plan` and measures it.
-func planOnce(ctx context.Context, work, terraform, timeBin string, env []string, plan e2eRun, n int) (e2eResult, error) {
-	dir := filepath.Join(work, fmt.Sprintf("config-%s-%v", plan.route.name, plan.summaryOnly))
+// run starts a fake for the scenario, times the plan and stops the fake.
+func (r e2eRunner) run(ctx context.Context, k int, s e2eScenario) (e2eResult, error) {
+	res := e2eResult{e2eScenario: s}
+	ready := filepath.Join(r.work, fmt.Sprintf("endpoint-%d", k))
+	args := []string{"-dataset", "generated", "-images", strconv.Itoa(s.images), "-ready-file", ready,
+		"-latency", s.latency.String(), "-qps", strconv.FormatFloat(s.qps, 'g', -1, 64)}
+	fakeCmd := exec.CommandContext(ctx, r.fake, args...)
+	var fakeOut bytes.Buffer
+	fakeCmd.Stdout, fakeCmd.Stderr = &fakeOut, os.Stderr
+	if err := fakeCmd.Start(); err != nil {
+		return res, err
+	}
+	stopped := false
+	stop := func() {
+		if !stopped {
+			stopped = true
+			_ = fakeCmd.Process.Signal(syscall.SIGINT)
+			_ = fakeCmd.Wait()
+		}
+	}
+	defer stop()
+	endpoint, err := waitForFile(ready, 60*time.Second)
+	if err != nil {
+		return res, err
+	}
+
+	dir := filepath.Join(r.work, fmt.Sprintf("config-%d", k))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return e2eResult{}, err
+		return res, err
 	}
-	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(fmt.Sprintf(e2eConfig, strconv.FormatBool(plan.summaryOnly))), 0o644); err != nil {
-		return e2eResult{}, err
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(e2eConfig(s)), 0o644); err != nil {
+		return res, err
 	}
-	_ = os.Remove(plan.rssFile)
-	tfRSS := filepath.Join(work, "terraform-rss")
-	_ = os.Remove(tfRSS)
-	args := []string{"-chdir=" + dir, "plan", "-input=false", "-no-color"}
-	cmd := exec.CommandContext(ctx, terraform, args...)
-	if timeBin != "" {
-		cmd = exec.CommandContext(ctx, timeBin, append([]string{"-f", "%M", "-o", tfRSS, terraform}, args...)...)
+	_ = os.Remove(r.rssFile)
+	planArgs := []string{"-chdir=" + dir, "plan", "-input=false", "-no-color"}
+	if s.parallelism > 0 {
+		planArgs = append(planArgs, fmt.Sprintf("-parallelism=%d", s.parallelism))
 	}
-	cmd.Env = append(env, "TF_CLI_CONFIG_FILE="+plan.rc)
+	// Terraform's own peak is polled from /proc: /usr/bin/time would report
+	// the largest of it and the provider it waits for.
+	cmd := exec.CommandContext(ctx, r.terraform, planArgs...)
+	cmd.Env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+r.rc, "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1",
+		"ALIBABA_CLOUD_ENDPOINT_SAS="+endpoint, "ALIBABA_CLOUD_ACCESS_KEY_ID=LTAI-fake-access-key",
+		"ALIBABA_CLOUD_ACCESS_KEY_SECRET=fake-secret-key-do-not-use", "ALIBABA_CLOUD_ECS_METADATA_DISABLED=true")
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
-	fmt.Fprintf(os.Stderr, "==> terraform plan over %d images, route %s, summary_only=%v\n", n, plan.route.name, plan.summaryOnly)
+	res.load = loadAverage()
+	fmt.Fprintf(os.Stderr, "==> terraform plan: %s, %d images (load average %s)\n", s.name, s.images, res.load)
 	start := time.Now()
-	if err := cmd.Run(); err != nil {
-		return e2eResult{}, fmt.Errorf("terraform plan: %w\n%s", err, out.String())
+	err = cmd.Start()
+	if err == nil {
+		done := make(chan struct{})
+		peak := make(chan int64, 1)
+		go func() { peak <- pollPeakRSS(cmd.Process.Pid, done) }()
+		err = cmd.Wait()
+		res.wall = time.Since(start)
+		close(done)
+		res.terraformRSS = <-peak
 	}
-	res := e2eResult{name: plan.name, route: plan.route.name, images: n, wall: time.Since(start),
-		providerRSS: maxKiB(plan.rssFile), terraformRSS: maxKiB(tfRSS)}
-	fmt.Fprintf(os.Stderr, "    %.2f s, provider %s, terraform %s\n", res.wall.Seconds(), mib(res.providerRSS), mib(res.terraformRSS))
+	if err != nil {
+		res.err = fmt.Errorf("terraform plan: %w\n%s", err, out.String())
+		fmt.Fprintln(os.Stderr, res.err)
+	}
+	res.providerRSS = maxKiB(r.rssFile)
+	stop()
+	res.served, res.limited = fakeStats(fakeOut.String())
 	return res, nil
 }
 
-// medianResult takes the median of each measure separately.
-func medianResult(samples []e2eResult) e2eResult {
-	out := samples[0]
-	walls := make([]float64, len(samples))
-	prov := make([]float64, len(samples))
-	tf := make([]float64, len(samples))
-	for k, s := range samples {
-		walls[k], prov[k], tf[k] = float64(s.wall), float64(s.providerRSS), float64(s.terraformRSS)
+var fakeStatsLine = regexp.MustCompile(`served (\d+) requests, (\d+) refused by the QPS limit`)
+
+// fakeStats reads the counts the fake prints when it stops.
+func fakeStats(out string) (served, limited int) {
+	m := fakeStatsLine.FindStringSubmatch(out)
+	if m == nil {
+		return 0, 0
 	}
-	out.wall = time.Duration(median(walls))
-	out.providerRSS, out.terraformRSS = int64(median(prov)), int64(median(tf))
-	return out
+	served, _ = strconv.Atoi(m[1])
+	limited, _ = strconv.Atoi(m[2])
+	return served, limited
 }
 
-func median(vs []float64) float64 {
-	sorted := append([]float64(nil), vs...)
-	sort.Float64s(sorted)
-	return sorted[len(sorted)/2]
+// e2eConfig is the configuration of a scenario: the provider and its data
+// sources, each reading every image.
+func e2eConfig(s e2eScenario) string {
+	var b strings.Builder
+	b.WriteString("terraform {\n  required_providers {\n    sas = { source = \"terraform-sas/sas\" }\n  }\n}\nprovider \"sas\" {\n  protocol = \"HTTP\"\n}\n")
+	for k := range s.sources {
+		fmt.Fprintf(&b, "data \"sas_image_instances\" \"d%02d\" {\n  summary_only = %v\n}\n", k, s.summaryOnly)
+		fmt.Fprintf(&b, "output \"risky_%02d\" {\n  value = data.sas_image_instances.d%02d.summary.risky\n}\n", k, k)
+	}
+	return b.String()
 }
 
 // writeWrapper puts a terraform-provider-sas into dir that runs the real
@@ -253,6 +236,31 @@ func writeWrapper(dir, real, rssFile, timeBin string) error {
 		script = fmt.Sprintf("#!/bin/sh\nexec %q -f %%M -a -o %q %q \"$@\"\n", timeBin, rssFile, real)
 	}
 	return os.WriteFile(filepath.Join(dir, "terraform-provider-sas"), []byte(script), 0o755)
+}
+
+// pollPeakRSS reads a process's peak resident set (VmHWM, KiB) every 10 ms
+// until done is closed, and returns the last value read.
+func pollPeakRSS(pid int, done <-chan struct{}) int64 {
+	status := fmt.Sprintf("/proc/%d/status", pid)
+	var peak int64
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if data, err := os.ReadFile(status); err == nil {
+			for _, line := range strings.Split(string(data), "\n") {
+				if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmHWM:" {
+					if v, err := strconv.ParseInt(f[1], 10, 64); err == nil && v > peak {
+						peak = v
+					}
+				}
+			}
+		}
+		select {
+		case <-done:
+			return peak
+		case <-tick.C:
+		}
+	}
 }
 
 // maxKiB reads the largest number in a file of /usr/bin/time outputs.

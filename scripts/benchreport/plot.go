@@ -16,19 +16,19 @@ func plot(rows []listRow) string {
 	}
 	all := []*series{
 		{label: "naive baseline (sequential, page size 20)", colour: "#d62728"},
-		{label: "ours, concurrency 4 (default)", colour: "#1f77b4"},
+		{label: "ours, default settings", colour: "#1f77b4"},
 		{label: "ours, concurrency 8", colour: "#2ca02c"},
-		{label: "latency bound, concurrency 8", colour: "#7f7f7f", dashed: true},
+		{label: "latency bound, default settings", colour: "#7f7f7f", dashed: true},
 	}
 	for _, r := range rows {
 		switch {
 		case r.pageSize == 20 && r.concurrency == 1:
 			all[0].points = append(all[0].points, [2]float64{float64(r.n), r.wallMS})
-		case r.pageSize == 100 && r.concurrency == 4:
+		case r.defaults:
 			all[1].points = append(all[1].points, [2]float64{float64(r.n), r.wallMS})
+			all[3].points = append(all[3].points, [2]float64{float64(r.n), latencyBound(r.n, r.concurrency)})
 		case r.pageSize == 100 && r.concurrency == 8:
 			all[2].points = append(all[2].points, [2]float64{float64(r.n), r.wallMS})
-			all[3].points = append(all[3].points, [2]float64{float64(r.n), latencyBound(r.n, 8)})
 		}
 	}
 	const w, h, left, right, top, bottom = 720.0, 440.0, 80.0, 20.0, 40.0, 60.0

@@ -46,6 +46,7 @@ type config struct {
 	maxPageSize int
 	readyFile   string
 	scan        scanFlags
+	qps         float64
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -60,6 +61,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.IntVar(&c.maxPageSize, "max-page-size", 100, "server-side cap on PageSize")
 	fs.StringVar(&c.readyFile, "ready-file", "", "`path` to write the endpoint to once listening")
 	c.scan.register(fs)
+	fs.Float64Var(&c.qps, "qps", 0, "requests a second each action accepts before answering Throttling.User (a token bucket starting full with one second of tokens); 0 means no limit")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -71,6 +73,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	}
 	if c.maxPageSize <= 0 {
 		return c, fmt.Errorf("-max-page-size must be positive, got %d", c.maxPageSize)
+	}
+	if c.qps < 0 {
+		return c, fmt.Errorf("-qps must not be negative, got %g", c.qps)
 	}
 	return c, c.scan.check()
 }
@@ -105,11 +110,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		Latency:     c.latency,
 		Seed:        c.seed,
 		Scan:        c.scan.options(),
+		QPS:         c.qps,
 	})
 	if err != nil {
 		return err
 	}
 	defer s.Close()
+	if err := s.EncodeAll(); err != nil {
+		return err
+	}
 
 	fmt.Fprintf(stdout, "fakesas: serving %d images on %s\n", len(images), s.Endpoint())
 	fmt.Fprintf(stdout, "SAS_ENDPOINT=%s\n", s.Endpoint())
@@ -121,6 +130,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	<-ctx.Done()
+	served, limited := 0, 0
+	for _, r := range s.Requests() {
+		served++
+		if r.RateLimited {
+			limited++
+		}
+	}
+	// scripts/benchreport reads this line.
+	fmt.Fprintf(stdout, "fakesas: served %d requests, %d refused by the QPS limit\n", served, limited)
 	fmt.Fprintln(stdout, "fakesas: shutting down")
 	return nil
 }

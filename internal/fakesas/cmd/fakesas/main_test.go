@@ -41,7 +41,7 @@ func TestRunServesUntilCancelled(t *testing.T) {
 		t.Fatalf("run: %v", err)
 	}
 	out := stdout.String()
-	for _, want := range []string{"serving 94 images on " + endpoint, "SAS_ENDPOINT=" + endpoint,
+	for _, want := range []string{"serving 94 images on " + endpoint, "SAS_ENDPOINT=" + endpoint, "served 0 requests, 0 refused by the QPS limit",
 		"ALIBABA_CLOUD_ACCESS_KEY_ID=LTAI-fake-access-key", "ALIBABA_CLOUD_ACCESS_KEY_SECRET=fake-secret-key-do-not-use"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("stdout lacks %q:\n%s", want, out)
@@ -79,6 +79,7 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		{"generated without size", []string{"-dataset", "generated"}, "-images"},
 		{"negative images", []string{"-images", "-1"}, "-images"},
 		{"bad page size", []string{"-max-page-size", "0"}, "-max-page-size"},
+		{"negative qps", []string{"-qps", "-1"}, "-qps"},
 		{"stray argument", []string{"extra"}, "unexpected arguments"},
 		{"unknown flag", []string{"-nope"}, "nope"},
 	}
