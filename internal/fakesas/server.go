@@ -55,6 +55,10 @@ type Options struct {
 	Credentials map[string]Credential
 	// MaxPageSize caps PageSize silently; 0 means 100.
 	MaxPageSize int
+	// PageSizeReport is what PageInfo.PageSize says: the size served (the
+	// default) or, for a cap the service keeps silent, the size requested
+	// or nothing.
+	PageSizeReport PageSizeReport
 	// Latency is added to every request.
 	Latency time.Duration
 	// Seed drives fault injection and request ids deterministically.
@@ -77,6 +81,8 @@ type Server struct {
 	maxPageSize int
 	seed        int64
 	now         func() time.Time // the clock x-acs-date is checked against
+
+	pageSizeReport PageSizeReport
 
 	mu            sync.Mutex
 	data          *dataset
@@ -117,6 +123,8 @@ func New(opts Options) *Server {
 		maxPageSize = 100
 	}
 	return &Server{
+		pageSizeReport: opts.PageSizeReport,
+
 		creds:       creds,
 		maxPageSize: maxPageSize,
 		seed:        opts.Seed,

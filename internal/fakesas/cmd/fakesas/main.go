@@ -45,6 +45,9 @@ type config struct {
 	latency     time.Duration
 	maxPageSize int
 	readyFile   string
+
+	pageSizeReport fakesas.PageSizeReport
+	totalCount     int
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -58,6 +61,12 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&c.latency, "latency", 0, "delay added to every request, e.g. 20ms")
 	fs.IntVar(&c.maxPageSize, "max-page-size", 100, "server-side cap on PageSize")
 	fs.StringVar(&c.readyFile, "ready-file", "", "`path` to write the endpoint to once listening")
+	fs.Func("page-size-report", "`kind` of PageInfo.PageSize: served (default) or, for a cap kept silent, requested or omitted", func(s string) error {
+		r, err := fakesas.ParsePageSizeReport(s)
+		c.pageSizeReport = r
+		return err
+	})
+	fs.IntVar(&c.totalCount, "total-count", 0, "report this TotalCount whatever matched, lower or higher than the data (0: the real count)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -69,6 +78,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	}
 	if c.maxPageSize <= 0 {
 		return c, fmt.Errorf("-max-page-size must be positive, got %d", c.maxPageSize)
+	}
+	if c.totalCount < 0 {
+		return c, fmt.Errorf("-total-count must not be negative, got %d", c.totalCount)
 	}
 	return c, nil
 }
@@ -102,11 +114,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		MaxPageSize: c.maxPageSize,
 		Latency:     c.latency,
 		Seed:        c.seed,
+
+		PageSizeReport: c.pageSizeReport,
 	})
 	if err != nil {
 		return err
 	}
 	defer s.Close()
+	s.SetTotalCountOverride(c.totalCount)
 
 	fmt.Fprintf(stdout, "fakesas: serving %d images on %s\n", len(images), s.Endpoint())
 	fmt.Fprintf(stdout, "SAS_ENDPOINT=%s\n", s.Endpoint())
