@@ -156,12 +156,11 @@ func planPages[T any](first *Page[T], requested, maxResults int) pagePlan {
 	total := first.TotalCount
 	got := len(first.Items)
 	size := requested
-	if served := first.PageSize; served.Valid {
-		if served.Value > 0 && served.Value < int64(size) {
-			size = int(served.Value)
-		}
+	if served := first.PageSize; served.Valid && served.Value > 0 && served.Value < int64(size) {
+		size = int(served.Value)
 	} else if got > 0 && got < size && got < total {
-		// The service capped the page without saying so.
+		// A short page that is not the last: the service capped it without
+		// saying so (no PageSize, or the requested one echoed).
 		size = got
 	}
 	want := total
