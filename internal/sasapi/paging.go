@@ -360,10 +360,9 @@ func consistencyWarnings(duplicates, kept int, plan pagePlan, totalChanged int, 
 	if plan.maxResults > 0 {
 		want = min(want, plan.maxResults)
 	}
-	switch got := kept + duplicates; {
-	case got < want:
+	if got := kept + duplicates; got < want {
 		warnings = append(warnings, fmt.Sprintf("The service reported %d matching %s but returned only %d before its pages ran out; the result may be incomplete.", want, noun, kept))
-	case got > plan.total && plan.maxResults == 0:
+	} else if got > plan.total && plan.maxResults == 0 {
 		warnings = append(warnings, fmt.Sprintf("The listing of %s changed during the read: the service returned %d, more than the %d it reported; all of them are in the result.", noun, got, plan.total))
 	}
 	return warnings
