@@ -3,10 +3,14 @@
 package scripts
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/terraform-sas/terraform-provider-sas/internal/fakesas"
 )
 
 func TestDemoRunsAndTheGateBlocksTheVulnerableRelease(t *testing.T) {
@@ -20,8 +24,8 @@ func TestDemoRunsAndTheGateBlocksTheVulnerableRelease(t *testing.T) {
 		t.Fatalf("make demo failed: %v\n%s", err, out)
 	}
 	for _, want := range []string{
-		"gate: payments-api:1.4.3 (5b8f2c1e-7a43-4d0b-9e61-2f4a8c3d1e02) passed",
-		"payments-api:1.4.2 is risky: 7 vulnerabilities",
+		fmt.Sprintf("gate: payments-api:1.4.3 (%s) passed", fakesas.DemoUUIDPaymentsClean),
+		fmt.Sprintf("payments-api:1.4.2 is risky: %v vulnerabilities", demoVulCount(t, fakesas.DemoUUIDPaymentsVulnerable)),
 		"gate: blocked, as it should be",
 		"riskiest images:",
 		"Demo complete",
@@ -30,4 +34,16 @@ func TestDemoRunsAndTheGateBlocksTheVulnerableRelease(t *testing.T) {
 			t.Errorf("demo output lacks %q:\n%s", want, out)
 		}
 	}
+}
+
+// demoVulCount is the VulCount of the demo image with this Uuid.
+func demoVulCount(t *testing.T, uuid string) any {
+	t.Helper()
+	for _, img := range fakesas.DemoImages(time.Now()) {
+		if img["Uuid"] == uuid {
+			return img["VulCount"]
+		}
+	}
+	t.Fatalf("no demo image %s", uuid)
+	return nil
 }
