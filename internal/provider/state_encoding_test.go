@@ -95,11 +95,17 @@ func TestSetState_aStructThatDoesNotMatchTheSchemaIsAnError(t *testing.T) {
 		Value    types.String         `tfsdk:"value"`
 		Criteria []criteriaEntryModel `tfsdk:"criteria"`
 	}
+	type pointerToWrongStruct struct {
+		ID       types.String        `tfsdk:"id"`
+		Value    types.String        `tfsdk:"value"`
+		Criteria *criteriaEntryModel `tfsdk:"criteria"`
+	}
 	cases := map[string]any{
-		"missing field": &missingField{},
-		"extra field":   &extraField{},
-		"wrong type":    &wrongType{},
-		"not a pointer": imageCriteriaModel{},
+		"missing field":             &missingField{},
+		"extra field":               &extraField{},
+		"wrong type":                &wrongType{},
+		"not a pointer":             imageCriteriaModel{},
+		"pointer to the wrong kind": &pointerToWrongStruct{},
 	}
 	for name, model := range cases {
 		t.Run(name, func(t *testing.T) {
