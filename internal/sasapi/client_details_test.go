@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 )
@@ -151,5 +152,37 @@ func TestNewHTTPClientKeepsTheSystemRoots(t *testing.T) {
 	transport := plain.Transport.(*http.Transport)
 	if transport.TLSClientConfig.RootCAs != nil || transport.TLSHandshakeTimeout != DefaultConnectTimeout {
 		t.Errorf("without a bundle: RootCAs %v, handshake timeout %v; want the system's and %v", transport.TLSClientConfig.RootCAs, transport.TLSHandshakeTimeout, DefaultConnectTimeout)
+	}
+}
+
+// A body is read whole up to the limit and refused beyond it, never cut.
+func TestReadBodyLimit(t *testing.T) {
+	const limit = 64
+	for _, tc := range []struct {
+		size    int
+		wantErr bool
+	}{{0, false}, {limit - 1, false}, {limit, false}, {limit + 1, true}, {10 * limit, true}} {
+		body := strings.Repeat("x", tc.size)
+		for _, contentLength := range []int64{int64(tc.size), -1} {
+			resp := &http.Response{Body: io.NopCloser(strings.NewReader(body)), ContentLength: contentLength}
+			got, err := readBody(resp, limit)
+			switch {
+			case tc.wantErr && (err == nil || !strings.Contains(err.Error(), "larger than 64 bytes")):
+				t.Errorf("%d bytes: err = %v, want one saying the response is too large", tc.size, err)
+			case !tc.wantErr && (err != nil || string(got) != body):
+				t.Errorf("%d bytes: got %d bytes, %v", tc.size, len(got), err)
+			}
+		}
+	}
+}
+
+// A 5xx is a service failure whatever code it carries.
+func TestCategoryOfAServerFailureIgnoresItsCode(t *testing.T) {
+	for _, code := range []string{"InvalidOperation", "ImageNotExist", "MissingSomething", "Odd"} {
+		for _, status := range []int{500, 503} {
+			if got := (&APIError{HTTPStatus: status, Code: code}).Category(); got != CategoryService {
+				t.Errorf("HTTP %d %s: category %v, want %v", status, code, got, CategoryService)
+			}
+		}
 	}
 }

@@ -139,8 +139,7 @@ func EncodeCriteria(criteria []Criterion, logicalExp string) (string, error) {
 func DecodeImageInstancesPage(body []byte) (*DescribeImageInstancesResponse, error) {
 	// encoding/json appends into the slice it finds: sizing it from the
 	// number of records saves the growth copies of a 100-image page.
-	hint := min(bytes.Count(body, uuidKey), 10*MaxPageSize) // a hostile body must not size memory
-	resp := DescribeImageInstancesResponse{ImageInstanceList: make([]ImageInstance, 0, hint)}
+	resp := DescribeImageInstancesResponse{ImageInstanceList: make([]ImageInstance, 0, recordsCapacity(body))}
 	if err := json.Unmarshal(body, &resp); err != nil {
 		return nil, fmt.Errorf("decoding %s response: %w", ActionDescribeImageInstances, err)
 	}
@@ -153,8 +152,6 @@ func DecodeImageInstancesPage(body []byte) (*DescribeImageInstancesResponse, err
 	}
 	return &resp, nil
 }
-
-var uuidKey = []byte(`"Uuid"`)
 
 // errNoAnswer marks a 200 body without what every answer of its operation
 // holds, such as the empty body a misbehaving gateway sends: it is
