@@ -48,7 +48,8 @@ func TestAccTimeFields_inThisProcessZone(t *testing.T) {
 	if zone == "" {
 		t.Skip("run by TestAccTimeFields_areUTCInEveryTimeZone, in a process of its own")
 	}
-	images := append(fakesas.GenerateImages(30, 77), fakesas.FullImage())
+	never := img("u-never", "r", "never", fakesas.Image{"ScaStatus": "INIT", "LastScanTime": 0})
+	images := append(fakesas.GenerateImages(30, 77), fakesas.FullImage(), never)
 	if err := checkProcessZone(zone, images); err != nil {
 		t.Fatal(err)
 	}
@@ -56,10 +57,9 @@ func TestAccTimeFields_inThisProcessZone(t *testing.T) {
 	var checks []statecheck.StateCheck
 	for k, image := range images {
 		for attr, field := range map[string]string{"image_created_at": "ImageCreate", "image_updated_at": "ImageUpdate", "last_scanned_at": "LastScanTime"} {
-			ms := wireMillis(t, image, field)
-			want := knownvalue.Check(knownvalue.StringExact(time.UnixMilli(ms).UTC().Format(time.RFC3339)))
-			if field == "LastScanTime" && ms <= 0 {
-				want = knownvalue.Null()
+			var want knownvalue.Check = knownvalue.Null() // absent, or a scan time of 0: never scanned
+			if ms, sent := wireMillis(t, image, field); sent && (ms > 0 || field != "LastScanTime") {
+				want = knownvalue.StringExact(time.UnixMilli(ms).UTC().Format(time.RFC3339))
 			}
 			checks = append(checks, expectAttr(imageAttr(k, attr), want))
 		}
@@ -93,12 +93,16 @@ func checkProcessZone(zone string, images []fakesas.Image) error {
 	return nil
 }
 
-// wireMillis reads a time field of a wire image, in either of its forms.
-func wireMillis(t *testing.T, image fakesas.Image, field string) int64 {
+// wireMillis reads a time field of a wire image, in either of its forms;
+// sent is false when the image has none.
+func wireMillis(t *testing.T, image fakesas.Image, field string) (ms int64, sent bool) {
 	t.Helper()
+	if image[field] == nil {
+		return 0, false
+	}
 	ms, err := strconv.ParseInt(fmt.Sprint(image[field]), 10, 64)
 	if err != nil {
 		t.Fatalf("%s = %#v is not Unix milliseconds", field, image[field])
 	}
-	return ms
+	return ms, true
 }
