@@ -69,7 +69,7 @@ func TestSilentPageCapIsFollowed(t *testing.T) {
 func TestThrottlingLowersTheConcurrencyTheServiceSees(t *testing.T) {
 	const maxConcurrency, pageSize = 16, 10
 	const firstWave = 1 + maxConcurrency // page 1, then one page per slot
-	const pages = firstWave + 12         // too few successes to grow back past half
+	const pages = firstWave + 5          // too few successes to grow back past 6
 	images := fakesas.GenerateImages(pages*pageSize, 12)
 	probe := startConcurrencyProbe(t, fakesas.Options{Images: images, Latency: 100 * time.Millisecond})
 	probe.OnDescribeImageInstances(func(call int) {
@@ -102,6 +102,38 @@ func TestThrottlingLowersTheConcurrencyTheServiceSees(t *testing.T) {
 	}
 	if laterPeak == 0 || laterPeak > maxConcurrency/2 {
 		t.Errorf("after throttling, pages arrived with up to %d requests in flight, want 1 to %d", laterPeak, maxConcurrency/2)
+	}
+}
+
+// Concurrency grows back once the throttling stops: successes raise the
+// limit again. With a service this slow, any pacing faster than ten
+// requests a second overlaps requests once the limit allows it.
+func TestConcurrencyGrowsBackAfterThrottling(t *testing.T) {
+	const maxConcurrency, pageSize = 8, 10
+	const firstWave = 1 + maxConcurrency
+	const pages = firstWave + 40
+	images := fakesas.GenerateImages(pages*pageSize, 13)
+	probe := startConcurrencyProbe(t, fakesas.Options{Images: images, Latency: 300 * time.Millisecond})
+	probe.OnDescribeImageInstances(func(call int) {
+		if call == 1 {
+			probe.SetFaults(fakesas.Fault{Kind: fakesas.FaultThrottling, Count: maxConcurrency, MaxConsecutive: 1})
+		}
+	})
+	c := clientFor(t, probe.Endpoint())
+
+	listing, err := c.ListImageInstances(context.Background(), ImageQuery{}, ListOptions{PageSize: pageSize, MaxConcurrency: maxConcurrency})
+	if err != nil || len(listing.Items) != len(images) {
+		t.Fatalf("ListImageInstances: %v", err)
+	}
+	latePeak := 0
+	for _, a := range probe.arrivals() {
+		if a.page > pages-20 {
+			latePeak = max(latePeak, a.inFlight)
+		}
+	}
+	t.Logf("in flight at the service over the last 20 pages: at most %d", latePeak)
+	if latePeak < 3 { // 2 can be one request and the end of the one before it
+		t.Errorf("the last 20 pages never had 3 requests in flight: concurrency did not grow back after the throttling")
 	}
 }
 
