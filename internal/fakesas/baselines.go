@@ -348,7 +348,7 @@ func (s *Server) describeImageBaselineCheckResult(q url.Values, requestID string
 	}
 	return marshalResponse(baselineCheckResultResponse{
 		RequestID:      requestID,
-		PageInfo:       pageInfo{CurrentPage: paging.page, PageSize: paging.pageSize, TotalCount: len(matched), Count: len(page)},
+		PageInfo:       pageInfo{CurrentPage: paging.page, PageSize: &paging.pageSize, TotalCount: len(matched), Count: len(page)},
 		BaselineResult: page,
 	})
 }
@@ -435,7 +435,7 @@ func (s *Server) describeImageBaselineItemList(q url.Values, requestID string) (
 	start, end := paging.window(len(matched))
 	return marshalResponse(baselineItemListResponse{
 		RequestID:         requestID,
-		PageInfo:          pageInfo{CurrentPage: paging.page, PageSize: paging.pageSize, TotalCount: len(matched), Count: end - start},
+		PageInfo:          pageInfo{CurrentPage: paging.page, PageSize: &paging.pageSize, TotalCount: len(matched), Count: end - start},
 		BaselineItemInfos: append([]baselineItemWire{}, matched[start:end]...),
 	})
 }

@@ -2,6 +2,7 @@ package fakesas
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"net/http"
 	"net/url"
@@ -17,9 +18,46 @@ const (
 
 type pageInfo struct {
 	CurrentPage int
-	PageSize    int
+	PageSize    *int `json:",omitempty"`
 	TotalCount  int
 	Count       int
+}
+
+// PageSizeReport is what DescribeImageInstances reports as PageInfo.PageSize.
+type PageSizeReport int
+
+const (
+	// ReportServedPageSize reports the size served, after MaxPageSize.
+	ReportServedPageSize PageSizeReport = iota
+	// ReportRequestedPageSize echoes the PageSize asked for: a cap the
+	// service does not admit to.
+	ReportRequestedPageSize
+	// OmitPageSize leaves PageSize out of PageInfo.
+	OmitPageSize
+)
+
+// ParsePageSizeReport reads "served", "requested" or "omitted".
+func ParsePageSizeReport(s string) (PageSizeReport, error) {
+	for r, name := range pageSizeReportNames {
+		if s == name {
+			return PageSizeReport(r), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown page size report %q (want served, requested or omitted)", s)
+}
+
+var pageSizeReportNames = [...]string{ReportServedPageSize: "served", ReportRequestedPageSize: "requested", OmitPageSize: "omitted"}
+
+// reportedPageSize is PageInfo.PageSize for a page of served records asked
+// for with requested (the default page size when the query had none).
+func (r PageSizeReport) reportedPageSize(served, requested int) *int {
+	switch r {
+	case ReportRequestedPageSize:
+		return &requested
+	case OmitPageSize:
+		return nil
+	}
+	return &served
 }
 
 type imageInstancesResponse struct {
@@ -39,7 +77,9 @@ type instancesQuery struct {
 	or       bool
 	scanned  *bool
 	page     int
-	pageSize int
+	pageSize int // as served: requestedSize capped
+	// requestedSize is the PageSize asked for, or the default.
+	requestedSize int
 }
 
 func parseInstancesQuery(q url.Values, maxPageSize int) (instancesQuery, *apiError) {
@@ -48,6 +88,7 @@ func parseInstancesQuery(q url.Values, maxPageSize int) (instancesQuery, *apiErr
 	if iq.pageSize, e = positiveInt(q, "PageSize", defaultPageSize); e != nil {
 		return iq, e
 	}
+	iq.requestedSize = iq.pageSize
 	iq.pageSize = min(iq.pageSize, maxPageSize)
 	if iq.page, e = positiveInt(q, "CurrentPage", 1); e != nil {
 		return iq, e
@@ -122,7 +163,7 @@ func (s *Server) describeImageInstances(q url.Values, requestID string) ([]byte,
 		RequestID: requestID,
 		PageInfo: pageInfo{
 			CurrentPage: iq.page,
-			PageSize:    iq.pageSize,
+			PageSize:    s.pageSizeReport.reportedPageSize(iq.pageSize, iq.requestedSize),
 			TotalCount:  total,
 			Count:       len(page),
 		},

@@ -56,6 +56,10 @@ type Options struct {
 	Credentials map[string]Credential
 	// MaxPageSize caps PageSize silently; 0 means 100.
 	MaxPageSize int
+	// PageSizeReport is what PageInfo.PageSize says: the size served (the
+	// default) or, for a cap the service keeps silent, the size requested
+	// or nothing.
+	PageSizeReport PageSizeReport
 	// Latency is added to every request.
 	Latency time.Duration
 	// Seed drives fault injection and request ids deterministically.
@@ -95,6 +99,8 @@ type Server struct {
 	now         func() time.Time // the clock x-acs-date is checked against
 	catalogue   *vulCatalogue
 	clock       func() time.Time // the clock the QPS limit refills by
+
+	pageSizeReport PageSizeReport
 
 	mu            sync.Mutex
 	data          *dataset
@@ -138,6 +144,8 @@ func New(opts Options) *Server {
 		maxPageSize = 100
 	}
 	return &Server{
+		pageSizeReport: opts.PageSizeReport,
+
 		creds:       creds,
 		maxPageSize: maxPageSize,
 		seed:        opts.Seed,

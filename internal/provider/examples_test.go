@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -75,6 +76,22 @@ func (d demo) image(t *testing.T, name string) fakesas.Image {
 
 func (d demo) digest(t *testing.T, name string) string {
 	return fmt.Sprint(d.image(t, name)["Digest"])
+}
+
+// count is an integer field of a demo image, such as "VulCount".
+func (d demo) count(t *testing.T, name, field string) int64 {
+	t.Helper()
+	n, err := strconv.ParseInt(fmt.Sprint(d.image(t, name)[field]), 10, 64)
+	if err != nil {
+		t.Fatalf("demo image %s: %s = %v is not a count", name, field, d.image(t, name)[field])
+	}
+	return n
+}
+
+// riskCounts are the vulnerability, baseline risk and alert counts of a
+// demo image, for the sentences the gate examples print.
+func (d demo) riskCounts(t *testing.T, name string) (vul, hc, alarm int64) {
+	return d.count(t, name, "VulCount"), d.count(t, name, "HcCount"), d.count(t, name, "AlarmCount")
 }
 
 // lastScannedAt is the image's last_scanned_at as the provider renders it.
@@ -151,7 +168,7 @@ func TestAccExampleLookup(t *testing.T) {
 				expectOutput("image", "prod/payments-api:1.4.2"),
 				expectOutput("digest", d.digest(t, "payments-api:1.4.2")),
 				expectOutput("risk_status", "YES"),
-				statecheck.ExpectKnownOutputValue("vulnerabilities", knownvalue.Int64Exact(7)),
+				statecheck.ExpectKnownOutputValue("vulnerabilities", knownvalue.Int64Exact(d.count(t, "payments-api:1.4.2", "VulCount"))),
 				statecheck.ExpectKnownOutputValue("scanned", knownvalue.Bool(true)),
 				expectOutput("last_scanned_at", d.lastScannedAt(t, "payments-api:1.4.2")),
 			},
@@ -176,12 +193,13 @@ func TestAccExampleLookup(t *testing.T) {
 
 func TestAccExampleGatePostcondition(t *testing.T) {
 	d := startDemo(t)
+	vul, hc, alarm := d.riskCounts(t, "payments-api:1.4.2")
 	runGateCases(t, "gate-postcondition", []gateCase{
 		{
 			name: "vulnerable image fails the plan",
 			vars: release("payments-api:1.4.2"),
 			err: errorMatching("Resource postcondition failed",
-				"Image payments-api:1.4.2 is risky: 7 vulnerabilities, 0 baseline risks, 0 security alerts."),
+				fmt.Sprintf("Image payments-api:1.4.2 is risky: %d vulnerabilities, %d baseline risks, %d security alerts.", vul, hc, alarm)),
 		},
 		{
 			name: "never scanned image fails the plan",
@@ -208,12 +226,13 @@ func TestAccExampleGatePostcondition(t *testing.T) {
 
 func TestAccExampleGatePrecondition(t *testing.T) {
 	d := startDemo(t)
+	vul, hc, alarm := d.riskCounts(t, "payments-api:1.4.2")
 	const deployment = "terraform_data.deployment"
 	riskyStep := resource.TestStep{
 		ConfigDirectory: exampleDir("gate-precondition"),
 		ConfigVariables: release("payments-api:1.4.2"),
 		ExpectError: errorMatching("Resource precondition failed",
-			"Not deploying payments-api:1.4.2: Security Center reports risk (7 vulnerabilities, 0 baseline risks, 0 alerts)."),
+			fmt.Sprintf("Not deploying payments-api:1.4.2: Security Center reports risk (%d vulnerabilities, %d baseline risks, %d alerts).", vul, hc, alarm)),
 	}
 	cleanDeployed := []statecheck.StateCheck{
 		statecheck.ExpectKnownValue(deployment, tfjsonpath.New("input"), knownvalue.StringExact(d.pinnedImage(t, "payments-api:1.4.3"))),
@@ -258,7 +277,7 @@ func TestAccExampleGatePrecondition(t *testing.T) {
 }
 
 func TestAccExampleGateCheck(t *testing.T) {
-	startDemo(t)
+	d := startDemo(t)
 	cases := []struct {
 		name     string
 		image    string
@@ -266,7 +285,7 @@ func TestAccExampleGateCheck(t *testing.T) {
 		problems []string
 	}{
 		{"risky image deploys with a warning", "payments-api:1.4.2", "fail",
-			[]string{"Image payments-api:1.4.2 is risky: 7 vulnerabilities. Deploying it anyway; fix it and release a new tag."}},
+			[]string{fmt.Sprintf("Image payments-api:1.4.2 is risky: %d vulnerabilities. Deploying it anyway; fix it and release a new tag.", d.count(t, "payments-api:1.4.2", "VulCount"))}},
 		{"never scanned image deploys with a warning", "checkout-web:2.0.0", "fail",
 			[]string{"Image checkout-web:2.0.0 has not been scanned by Security Center yet, so its risk is unknown."}},
 		{"clean image deploys without warning", "payments-api:1.4.3", "pass", nil},

@@ -2,10 +2,12 @@ package provider
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
-	"time"
-
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -258,16 +260,36 @@ func TestAccImageInstances_recordsChangingBetweenPagesGiveNoDuplicates(t *testin
 		}
 		fake.SetImages(append(fresh, current...))
 	})
+	// Every image present for the whole read is in the result, once, in
+	// order, and the user is warned that the listing moved.
+	logFile := filepath.Join(t.TempDir(), "terraform.log")
+	t.Setenv("TF_LOG", "WARN")
+	t.Setenv("TF_ACC_LOG_PATH", logFile)
 	accTest(t, resource.TestStep{
 		Config: providerConfig(fake, "max_concurrency = 1") + `data "sas_image_instances" "test" {}`,
 		ConfigStateChecks: []statecheck.StateCheck{
 			expectAttr(tfjsonpath.New("ids"), uniqueStrings{}),
+			expectAttr(tfjsonpath.New("ids"), containsInOrder(uuids(images))),
 		},
 	})
+	log, err := os.ReadFile(logFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`Response contains warning diagnostic.*changed during the read`).Match(log) {
+		t.Error("no warning that the listing changed during the read")
+	}
 }
 
 func TestAccImageInstances_postconditionFailsThePlanForAVulnerableImage(t *testing.T) {
-	fake := startFake(t, fakesas.Options{Images: fakesas.DemoImages(time.Now())})
+	images := fakesas.DemoImages(time.Now())
+	var vulnerabilities any
+	for _, i := range images {
+		if i["Uuid"] == fakesas.DemoUUIDPaymentsVulnerable {
+			vulnerabilities = i["VulCount"]
+		}
+	}
+	fake := startFake(t, fakesas.Options{Images: images})
 	accTest(t, resource.TestStep{
 		Config: providerConfig(fake) + `
 data "sas_image_instances" "release" {
@@ -280,6 +302,6 @@ data "sas_image_instances" "release" {
     }
   }
 }`,
-		ExpectError: errorMatching("Resource postcondition failed", "payments-api:1.4.2 has 7 vulnerabilities."),
+		ExpectError: errorMatching("Resource postcondition failed", fmt.Sprintf("payments-api:1.4.2 has %v vulnerabilities.", vulnerabilities)),
 	})
 }

@@ -797,3 +797,25 @@ resource "sas_image_scan" "slow" {
 		t.Errorf("the interrupted scan is not kept, tainted, in the state:\n%s", raw)
 	}
 }
+
+// requireNoProcess fails when a process whose command line holds dir is
+// still running after wait (pgrep; skipped where it is not installed).
+func requireNoProcess(t *testing.T, dir string, wait time.Duration) {
+	t.Helper()
+	if _, err := exec.LookPath("pgrep"); err != nil {
+		t.Log("pgrep not installed: cannot check that the provider process exited")
+		return
+	}
+	deadline := time.Now().Add(wait)
+	for {
+		out, _ := exec.Command("pgrep", "-f", dir).Output()
+		if len(bytes.TrimSpace(out)) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("provider process(es) %s still running %v after Terraform exited", bytes.TrimSpace(out), wait)
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

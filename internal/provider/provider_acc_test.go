@@ -144,40 +144,19 @@ func TestAccProvider_stsToken(t *testing.T) {
 	})
 }
 
+// Each invalid argument fails the plan with an error naming it, and no
+// request is sent. The environment holds a working endpoint and key, so a
+// configuration that got through would reach the fake.
 func TestAccProvider_invalidConfigurationFailsAtPlan(t *testing.T) {
-	cases := []struct {
-		name  string
-		block string
-		want  []string
-	}{
-		{"protocol not HTTP/HTTPS", `protocol = "FTP"`, []string{`Attribute protocol value must be one of`, `"FTP"`}},
-		{"protocol lower case", `protocol = "https"`, []string{`Attribute protocol value must be one of`}},
-		{"session_expiration too short", `assume_role = { role_arn = "acs:ram::123456789:role/reader", session_expiration = 100 }`, []string{`Attribute assume_role.session_expiration value must be between 900 and 43200, got: 100`}},
-		{"session_expiration too long", `assume_role = { role_arn = "acs:ram::123456789:role/reader", session_expiration = 50000 }`, []string{`Attribute assume_role.session_expiration value must be between 900 and 43200, got: 50000`}},
-		{"assume_role without role_arn", `assume_role = { session_name = "ci" }`, []string{`attribute "role_arn" is required`}},
-		{"malformed role_arn", `assume_role = { role_arn = "arn:aws:iam::1:role/x" }`, []string{`Attribute assume_role.role_arn must look like acs:ram::<account-id>:role/<role-name>`}},
-		{"session_name too short", `assume_role = { role_arn = "acs:ram::1:role/x", session_name = "a" }`, []string{`Attribute assume_role.session_name must be 2 to 64 letters`}},
-		{"region not a region id", `region = "Hangzhou!"`, []string{`Attribute region must be a region id`}},
-		{"endpoint with a scheme", `endpoint = "https://tds.aliyuncs.com"`, []string{`Invalid endpoint`, `scheme comes from protocol`}},
-		{"endpoint with a path", `endpoint = "tds.aliyuncs.com/api"`, []string{`Invalid endpoint`, `without a path`}},
-		{"endpoint port out of range", `endpoint = "127.0.0.1:99999"`, []string{`Invalid endpoint`, `port "99999"`}},
-		{"max_retries negative", `max_retries = -1`, []string{`Attribute max_retries value must be between 0 and 100, got: -1`}},
-		{"max_concurrency zero", `max_concurrency = 0`, []string{`Attribute max_concurrency value must be between 1 and 32, got: 0`}},
-		{"max_concurrency above 32", `max_concurrency = 33`, []string{`Attribute max_concurrency value must be between 1 and 32, got: 33`}},
-		{"read_timeout not a duration", `read_timeout = "soon"`, []string{`Invalid duration`, `"soon" is not a duration`}},
-		{"connect_timeout zero", `connect_timeout = "0s"`, []string{`Invalid duration`, `"0s" must be longer than zero`}},
-		{"retry_timeout without unit", `retry_timeout = "30"`, []string{`Invalid duration`, `"30" is not a duration`}},
-		{"access_key without secret_key", `access_key = "LTAI-x"`, []string{`Attribute "secret_key" must be specified when "access_key" is specified`}},
-		{"empty access_key", `access_key = ""` + "\n" + `secret_key = "s"`, []string{`Attribute access_key string length must be at least 1`}},
-	}
-	for _, tc := range cases {
+	for _, tc := range invalidProviderConfigs {
 		t.Run(tc.name, func(t *testing.T) {
-			fake := startFake(t, fakesas.Options{})
-			accTest(t, resource.TestStep{
-				Config:      "provider \"sas\" {\n  " + tc.block + "\n}\n" + oneImageDataSource,
+			fake := startFake(t, fakesas.Options{Images: []fakesas.Image{img("u-1", "r", "1")}})
+			providerFromEnv(t, fake)
+			resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: testProviderFactories, Steps: []resource.TestStep{{
+				Config:      tc.providerBlock() + oneImageDataSource,
 				PlanOnly:    true,
 				ExpectError: errorMatching(tc.want...),
-			})
+			}}})
 			if n := len(fake.Requests()); n != 0 {
 				t.Errorf("invalid configuration reached the API: %d requests", n)
 			}

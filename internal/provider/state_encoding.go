@@ -82,48 +82,58 @@ var (
 	boolValuable   = reflect.TypeFor[basetypes.BoolValuable]()
 )
 
-const (
-	internStringMax = 24      // longer strings (ids, digests) rarely repeat
-	internIntMax    = 1 << 12 // counts repeat; timestamps and sizes do not
-)
-
 // planValue matches a Go type against a Terraform type.
 func planValue(goType reflect.Type, typ tftypes.Type) (*valuePlan, error) {
 	p := &valuePlan{typ: typ, null: tftypes.NewValue(typ, nil)}
-	ptr := reflect.PointerTo(goType)
-	switch {
-	case ptr.Implements(stringValuable) && typ.Is(tftypes.String):
-		p.kind = kindString
-	case ptr.Implements(int64Valuable) && typ.Is(tftypes.Number):
-		p.kind = kindInt64
-	case ptr.Implements(boolValuable) && typ.Is(tftypes.Bool):
-		p.kind = kindBool
-	case goType.Implements(attrValueType):
-		p.kind = kindAttr
-	case goType.Kind() == reflect.String && typ.Is(tftypes.String):
-		p.kind = kindGoString
-	case goType.Kind() == reflect.Slice && typ.Is(tftypes.List{}):
-		elem, err := planValue(goType.Elem(), typ.(tftypes.List).ElementType)
+	if kind, ok := scalarKind(goType, typ); ok {
+		p.kind = kind
+		return p, nil
+	}
+	var err error
+	if goType.Kind() == reflect.Slice && typ.Is(tftypes.List{}) {
+		p.kind = kindList
+		p.elem, err = planValue(goType.Elem(), typ.(tftypes.List).ElementType)
 		if err != nil {
 			return nil, fmt.Errorf("element of %s: %w", goType, err)
 		}
-		p.kind, p.elem = kindList, elem
-	case goType.Kind() == reflect.Pointer && goType.Elem().Kind() == reflect.Struct:
-		elem, err := planValue(goType.Elem(), typ)
-		if err != nil {
-			return nil, err
-		}
-		p.kind, p.elem = kindPointer, elem
-	case goType.Kind() == reflect.Struct && typ.Is(tftypes.Object{}):
-		fields, err := planFields(goType, typ.(tftypes.Object))
-		if err != nil {
-			return nil, err
-		}
-		p.kind, p.fields = kindObject, fields
-	default:
-		return nil, fmt.Errorf("cannot encode %s as %s", goType, typ)
+		return p, nil
 	}
-	return p, nil
+	if goType.Kind() == reflect.Pointer && goType.Elem().Kind() == reflect.Struct {
+		p.kind = kindPointer
+		if p.elem, err = planValue(goType.Elem(), typ); err != nil {
+			return nil, err
+		}
+		return p, nil
+	}
+	if goType.Kind() == reflect.Struct && typ.Is(tftypes.Object{}) {
+		p.kind = kindObject
+		if p.fields, err = planFields(goType, typ.(tftypes.Object)); err != nil {
+			return nil, err
+		}
+		return p, nil
+	}
+	return nil, fmt.Errorf("cannot encode %s as %s", goType, typ)
+}
+
+// scalarKind is the kind of a Go type encoded as a single value.
+func scalarKind(goType reflect.Type, typ tftypes.Type) (valueKind, bool) {
+	ptr := reflect.PointerTo(goType)
+	if ptr.Implements(stringValuable) && typ.Is(tftypes.String) {
+		return kindString, true
+	}
+	if ptr.Implements(int64Valuable) && typ.Is(tftypes.Number) {
+		return kindInt64, true
+	}
+	if ptr.Implements(boolValuable) && typ.Is(tftypes.Bool) {
+		return kindBool, true
+	}
+	if goType.Implements(attrValueType) {
+		return kindAttr, true
+	}
+	if goType.Kind() == reflect.String && typ.Is(tftypes.String) {
+		return kindGoString, true
+	}
+	return 0, false
 }
 
 // planFields pairs every attribute of the object with the struct field
@@ -260,7 +270,7 @@ func (e *encoder) stringValue(p *valuePlan, s basetypes.StringValue) tftypes.Val
 		return p.null
 	case s.IsUnknown():
 		return tftypes.NewValue(p.typ, tftypes.UnknownValue)
-	case len(s.ValueString()) > internStringMax:
+	case !internString(s.ValueString()):
 		return tftypes.NewValue(p.typ, s.ValueString())
 	}
 	value, ok := e.strings[s.ValueString()]
@@ -277,7 +287,7 @@ func (e *encoder) int64Value(p *valuePlan, n basetypes.Int64Value) tftypes.Value
 		return p.null
 	case n.IsUnknown():
 		return tftypes.NewValue(p.typ, tftypes.UnknownValue)
-	case n.ValueInt64() < 0 || n.ValueInt64() >= internIntMax:
+	case !internInt(n.ValueInt64()):
 		return tftypes.NewValue(p.typ, n.ValueInt64())
 	}
 	value, ok := e.ints[n.ValueInt64()]

@@ -103,11 +103,17 @@ func TestSetState_aStructThatDoesNotMatchTheSchemaIsAnError(t *testing.T) {
 		Value    types.String         `tfsdk:"value"`
 		Criteria []criteriaEntryModel `tfsdk:"criteria"`
 	}
+	type pointerToWrongStruct struct {
+		ID       types.String        `tfsdk:"id"`
+		Value    types.String        `tfsdk:"value"`
+		Criteria *criteriaEntryModel `tfsdk:"criteria"`
+	}
 	cases := map[string]any{
-		"missing field": &missingField{},
-		"extra field":   &extraField{},
-		"wrong type":    &wrongType{},
-		"not a pointer": imageCriteriaModel{},
+		"missing field":             &missingField{},
+		"extra field":               &extraField{},
+		"wrong type":                &wrongType{},
+		"not a pointer":             imageCriteriaModel{},
+		"pointer to the wrong kind": &pointerToWrongStruct{},
 	}
 	for name, model := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -177,4 +183,37 @@ func baselinesModel(withItems bool) any {
 	m.Baselines = flattenBaselines(results, items)
 	m.Summary = summariseBaselines(m.Baselines)
 	return m
+}
+
+// A pointer to a struct encodes as its object, or null when nil; a pointer
+// to anything else is not a nested object.
+func TestEncodeModel_pointerToAStructIsAnObjectOrNull(t *testing.T) {
+	type inner struct {
+		A types.String `tfsdk:"a"`
+	}
+	type outer struct {
+		Inner *inner `tfsdk:"inner"`
+	}
+	innerType := tftypes.Object{AttributeTypes: map[string]tftypes.Type{"a": tftypes.String}}
+	outerType := tftypes.Object{AttributeTypes: map[string]tftypes.Type{"inner": innerType}}
+	ctx := context.Background()
+
+	got, err := encodeModel(ctx, outerType, &outer{Inner: &inner{A: types.StringValue("x")}})
+	want := tftypes.NewValue(outerType, map[string]tftypes.Value{
+		"inner": tftypes.NewValue(innerType, map[string]tftypes.Value{"a": tftypes.NewValue(tftypes.String, "x")}),
+	})
+	if err != nil || !got.Equal(want) {
+		t.Errorf("set pointer: %v, %v; want %v", got, err, want)
+	}
+	got, err = encodeModel(ctx, outerType, &outer{})
+	want = tftypes.NewValue(outerType, map[string]tftypes.Value{"inner": tftypes.NewValue(innerType, nil)})
+	if err != nil || !got.Equal(want) {
+		t.Errorf("nil pointer: %v, %v; want %v", got, err, want)
+	}
+	type pointerToString struct {
+		Inner *string `tfsdk:"inner"`
+	}
+	if _, err := encodeModel(ctx, outerType, &pointerToString{}); err == nil {
+		t.Error("a *string encoded as an object")
+	}
 }

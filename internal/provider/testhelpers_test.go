@@ -104,3 +104,28 @@ func (uniqueStrings) CheckValue(v any) error {
 }
 
 func (uniqueStrings) String() string { return "unique strings" }
+
+// containsInOrder is a knownvalue check that a list holds each of want, in
+// that order, other elements allowed in between.
+type containsInOrder []string
+
+func (c containsInOrder) CheckValue(v any) error {
+	list, ok := v.([]any)
+	if !ok {
+		return fmt.Errorf("expected a list, got %T", v)
+	}
+	next := 0
+	for _, e := range list {
+		if next < len(c) && fmt.Sprint(e) == c[next] {
+			next++
+		}
+	}
+	if next < len(c) {
+		return fmt.Errorf("%q is missing or out of order (%d of %d found in order)", c[next], next, len(c))
+	}
+	return nil
+}
+
+func (c containsInOrder) String() string {
+	return fmt.Sprintf("the %d expected strings in order", len(c))
+}

@@ -42,7 +42,7 @@ const (
 	CategoryCanceled
 )
 
-var categoryNames = [...]string{
+var categoryNames = map[Category]string{
 	CategoryUnknown:         "unknown",
 	CategoryAuth:            "auth",
 	CategoryPermission:      "permission",
@@ -59,10 +59,10 @@ var categoryNames = [...]string{
 }
 
 func (c Category) String() string {
-	if c < 0 || int(c) >= len(categoryNames) {
-		return "unknown"
+	if name, ok := categoryNames[c]; ok {
+		return name
 	}
-	return categoryNames[c]
+	return "unknown"
 }
 
 // CategoryOf returns the category of err, looking through wrapping.
@@ -83,21 +83,23 @@ func CategoryOf(err error) Category {
 // Category classifies the service's code, then the HTTP status for answers
 // without a known code (gateway pages).
 func (e *APIError) Category() Category {
-	switch {
-	case isThrottlingCode(e.Code) || e.HTTPStatus == http.StatusTooManyRequests:
+	if isThrottlingCode(e.Code) || e.HTTPStatus == http.StatusTooManyRequests {
 		return CategoryThrottled
-	case isAuthCode(e.Code) || e.HTTPStatus == http.StatusUnauthorized:
+	}
+	if isAuthCode(e.Code) || e.HTTPStatus == http.StatusUnauthorized {
 		return CategoryAuth
-	case e.Code == "NoPermission" || strings.HasPrefix(e.Code, "Forbidden"):
+	}
+	if e.Code == "NoPermission" || strings.HasPrefix(e.Code, "Forbidden") || e.HTTPStatus == http.StatusForbidden {
 		return CategoryPermission
-	case e.HTTPStatus == http.StatusForbidden:
-		return CategoryPermission
-	case e.Code == "ServiceUnavailable" || e.HTTPStatus >= 500:
+	}
+	if e.Code == "ServiceUnavailable" || e.HTTPStatus >= 500 {
 		return CategoryService
-	case strings.Contains(e.Code, "NotFound") || strings.Contains(e.Code, "NotExist") || e.HTTPStatus == http.StatusNotFound:
+	}
+	if strings.Contains(e.Code, "NotFound") || strings.Contains(e.Code, "NotExist") || e.HTTPStatus == http.StatusNotFound {
 		return CategoryNotFound
-	case strings.HasPrefix(e.Code, "Invalid") || strings.HasPrefix(e.Code, "Missing") || strings.HasPrefix(e.Code, "Illegal") ||
-		e.HTTPStatus == http.StatusBadRequest:
+	}
+	if strings.HasPrefix(e.Code, "Invalid") || strings.HasPrefix(e.Code, "Missing") || strings.HasPrefix(e.Code, "Illegal") ||
+		e.HTTPStatus == http.StatusBadRequest {
 		return CategoryInvalidArgument
 	}
 	return CategoryService

@@ -230,25 +230,23 @@ func (c *Client) backoff(attempt int, err error) time.Duration {
 	if errors.As(err, &apiErr) && apiErr.RetryAfter > 0 {
 		return min(apiErr.RetryAfter, c.cfg.BackoffMax)
 	}
-	ceiling := c.cfg.BackoffBase << min(attempt-1, 20)
-	if ceiling <= 0 || ceiling > c.cfg.BackoffMax {
+	ceiling := min(c.cfg.BackoffBase<<min(attempt-1, 20), c.cfg.BackoffMax)
+	if ceiling <= 0 { // the shift overflowed
 		ceiling = c.cfg.BackoffMax
 	}
 	return ceiling/2 + rand.N(ceiling/2+1)
 }
 
+// sleep waits d, or less if ctx ends first; it reports ctx's error either
+// way, so a cancelled caller never sees a completed wait.
 func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-ctx.Done():
-		return ctx.Err()
 	case <-t.C:
-		return nil
 	}
+	return ctx.Err()
 }
 
 // rpcParams are exactly what the official SDK sends for these RPC actions.
@@ -275,15 +273,16 @@ func (c *Client) attempt(ctx context.Context, action string, query map[string]st
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.ReadTimeout)
 	defer cancel()
 
+	// No timeouts here: the generic client would only set them on a
+	// transport that bufferingHTTPClient ignores. The context bounds the
+	// attempt; ConnectTimeout is in the HTTP client's dialer.
 	rec := &bufferingHTTPClient{ctx: ctx, client: c.cfg.HTTPClient}
 	oc, err := openapi.NewClient(&openapi.Config{
-		Endpoint:       dara.String(c.cfg.Endpoint),
-		Protocol:       dara.String(c.cfg.Protocol),
-		Credential:     c.cfg.Credential,
-		HttpClient:     rec,
-		ReadTimeout:    dara.Int(int(c.cfg.ReadTimeout / time.Millisecond)),
-		ConnectTimeout: dara.Int(int(c.cfg.ConnectTimeout / time.Millisecond)),
-		UserAgent:      dara.String(c.cfg.UserAgent),
+		Endpoint:   dara.String(c.cfg.Endpoint),
+		Protocol:   dara.String(c.cfg.Protocol),
+		Credential: c.cfg.Credential,
+		HttpClient: rec,
+		UserAgent:  dara.String(c.cfg.UserAgent),
 	})
 	if err != nil {
 		return fmt.Errorf("%s: creating client: %w", action, err)
@@ -294,17 +293,17 @@ func (c *Client) attempt(ctx context.Context, action string, query map[string]st
 	}
 	_, callErr := oc.CallApi(rpcParams(action), &openapi.OpenApiRequest{Query: q}, &dara.RuntimeOptions{})
 
-	switch {
-	case rec.err != nil:
+	if rec.err != nil {
 		return &TransportError{Action: action, Timeout: isTimeout(ctx, rec.err), Err: rec.err}
-	case rec.status == 0 && callErr != nil:
+	}
+	if rec.status == 0 && callErr != nil {
 		// The request never left: typically no usable credential.
 		return &CredentialError{Action: action, Err: callErr}
-	case isRedirect(rec.status):
-		return newRedirectError(action, c.cfg, rec.status, rec.header)
-	case rec.status >= 400:
-		return parseErrorResponse(action, rec.status, rec.header, rec.body)
-	case rec.status < 200 || rec.status >= 300:
+	}
+	if rec.status < 200 || rec.status >= 300 {
+		if isRedirect(rec.status) {
+			return newRedirectError(action, c.cfg, rec.status, rec.header)
+		}
 		return parseErrorResponse(action, rec.status, rec.header, rec.body)
 	}
 	if err := decode(rec.body); err != nil {

@@ -136,10 +136,7 @@ func summariseBody(body []byte) string {
 	if m := htmlTitle.FindSubmatch(body); m != nil {
 		return truncate(validUTF8(string(bytes.TrimSpace(m[1]))), 120)
 	}
-	text := strings.TrimSpace(validUTF8(string(body)))
-	if i := strings.IndexByte(text, '\n'); i >= 0 {
-		text = text[:i]
-	}
+	text, _, _ := strings.Cut(strings.TrimSpace(validUTF8(string(body))), "\n")
 	return truncate(text, 120)
 }
 
@@ -149,13 +146,11 @@ func parseRetryAfter(v string) time.Duration {
 		return 0
 	}
 	var secs int
-	if _, err := fmt.Sscanf(v, "%d", &secs); err == nil && secs >= 0 {
-		return time.Duration(secs) * time.Second
+	if _, err := fmt.Sscanf(v, "%d", &secs); err == nil {
+		return time.Duration(max(secs, 0)) * time.Second
 	}
 	if t, err := http.ParseTime(v); err == nil {
-		if d := time.Until(t); d > 0 {
-			return d
-		}
+		return max(time.Until(t), 0)
 	}
 	return 0
 }

@@ -42,12 +42,9 @@ func decodeImageInstancesPageReflect(body []byte) (*DescribeImageInstancesRespon
 	return &resp, nil
 }
 
-// imageCountHint sizes the image slice from the number of records, saving
-// the growth copies of a 100-image page; a hostile body must not size
-// memory, hence the cap.
-func imageCountHint(body []byte) int {
-	return min(bytes.Count(body, uuidKey), 10*MaxPageSize)
-}
+// imageCountHint sizes the image slice from the number of records (see
+// recordsCapacity in sizing.go).
+func imageCountHint(body []byte) int { return recordsCapacity(body) }
 
 // imageCapacity bounds the records of a page from above: every record
 // opens a brace. The hand-written decoder keeps pointers into its list,

@@ -18,11 +18,9 @@ type concurrencyLimiter struct {
 	changed   chan struct{} // closed and replaced whenever a slot may have freed
 }
 
-func newConcurrencyLimiter(max int) *concurrencyLimiter {
-	if max < 1 {
-		max = 1
-	}
-	return &concurrencyLimiter{limit: max, max: max, changed: make(chan struct{})}
+func newConcurrencyLimiter(maxInFlight int) *concurrencyLimiter {
+	limit := max(maxInFlight, 1)
+	return &concurrencyLimiter{limit: limit, max: limit, changed: make(chan struct{})}
 }
 
 func (l *concurrencyLimiter) acquire(ctx context.Context) error {

@@ -132,8 +132,6 @@ func EncodeCriteria(criteria []Criterion, logicalExp string) (string, error) {
 	return string(bytes.TrimRight(buf.Bytes(), "\n")), nil
 }
 
-var uuidKey = []byte(`"Uuid"`)
-
 // errNoAnswer marks a 200 body without what every answer of its operation
 // holds, such as the empty body a misbehaving gateway sends: it is
 // retried, never read as "no records".

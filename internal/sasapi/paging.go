@@ -93,8 +93,8 @@ func List[T any](ctx context.Context, c *Client, op PagedOperation[T], opts List
 	if requestSize == 0 {
 		requestSize = MaxPageSize
 	}
-	if opts.MaxResults > 0 && opts.MaxResults < requestSize {
-		requestSize = opts.MaxResults
+	if opts.MaxResults > 0 {
+		requestSize = min(requestSize, opts.MaxResults)
 	}
 	concurrency := opts.MaxConcurrency
 	if concurrency == 0 {
@@ -114,10 +114,8 @@ func List[T any](ctx context.Context, c *Client, op PagedOperation[T], opts List
 	f.pages = map[int]*Page[T]{1: first}
 	f.progress.report(1, len(first.Items))
 
-	if plan.pages > 1 {
-		if err := f.fetch(ctx, plan.pages, concurrency); err != nil {
-			return nil, err
-		}
+	if err := f.fetch(ctx, plan.pages, concurrency); err != nil {
+		return nil, err
 	}
 	if err := f.followGrowth(ctx, plan); err != nil {
 		return nil, err
@@ -152,21 +150,20 @@ func planPages[T any](first *Page[T], requested, maxResults int) pagePlan {
 	total := first.TotalCount
 	got := len(first.Items)
 	size := requested
-	if served := first.PageSize; served.Valid {
-		if served.Value > 0 && served.Value < int64(size) {
-			size = int(served.Value)
-		}
+	if served := first.PageSize; served.Valid && served.Value > 0 && served.Value < int64(size) {
+		size = int(served.Value)
 	} else if got > 0 && got < size && got < total {
-		// The service capped the page without saying so.
+		// A short page that is not the last: the service capped it without
+		// saying so (no PageSize, or the requested one echoed).
 		size = got
 	}
 	want := total
-	if maxResults > 0 && maxResults < want {
-		want = maxResults
+	if maxResults > 0 {
+		want = min(want, maxResults)
 	}
-	pages := 1
-	if got > 0 && want > size {
-		pages = (want-1)/size + 1 // no overflow, whatever TotalCount says
+	pages := 1 // an empty first page ends the listing
+	if got > 0 {
+		pages = max((want-1)/size+1, 1) // no overflow, whatever TotalCount says
 	}
 	return pagePlan{total: total, maxResults: maxResults, pageSize: size, pages: pages}
 }
@@ -201,16 +198,17 @@ func (f *pageFetcher[T]) request(ctx context.Context, page, size int) (*Page[T],
 	return &p, nil
 }
 
-// fetch requests pages 2..last, at most concurrency at a time.
+// fetch requests pages 2..last (none when last is 1), at most concurrency
+// at a time.
 func (f *pageFetcher[T]) fetch(ctx context.Context, last, concurrency int) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	f.next.Store(1)
 	f.stopAt.Store(int64(last) + 1)
 
-	workers := min(concurrency, last-1)
+	// Workers beyond the pages left find none and return.
 	var wg sync.WaitGroup
-	for range workers {
+	for range concurrency {
 		wg.Go(func() {
 			if err := f.work(ctx); err != nil {
 				cancel(err)
@@ -229,9 +227,6 @@ func (f *pageFetcher[T]) work(ctx context.Context) error {
 		}
 		p, err := f.get(ctx, page)
 		if err != nil {
-			if cause := context.Cause(ctx); cause != nil && ctx.Err() != nil {
-				return cause
-			}
 			return err
 		}
 		if len(p.Items) == 0 {
@@ -253,10 +248,11 @@ func (f *pageFetcher[T]) get(ctx context.Context, page int) (*Page[T], error) {
 	return p, nil
 }
 
+// lowerStop sets stopAt to page if that is lower, atomically.
 func (f *pageFetcher[T]) lowerStop(page int64) {
 	for {
 		cur := f.stopAt.Load()
-		if page >= cur || f.stopAt.CompareAndSwap(cur, page) {
+		if f.stopAt.CompareAndSwap(cur, min(cur, page)) {
 			return
 		}
 	}
@@ -314,11 +310,11 @@ func assemble[T any](pages []*Page[T], plan pagePlan, op PagedOperation[T]) *Lis
 	}
 	listing := &Listing[T]{TotalCount: plan.total, PageSize: plan.pageSize, Items: make([]T, 0, limit)}
 	seen := make(map[string]struct{}, limit)
-	totalChanged := -1
+	var laterTotal *int // the first TotalCount that differs from the first page's
 	for i, page := range pages {
 		listing.Requests++
-		if t := page.TotalCount; t != plan.total && totalChanged < 0 {
-			totalChanged = t
+		if t := page.TotalCount; t != plan.total && laterTotal == nil {
+			laterTotal = &t
 		}
 		for k := range page.Items {
 			if len(listing.Items) == limit {
@@ -336,14 +332,14 @@ func assemble[T any](pages []*Page[T], plan pagePlan, op PagedOperation[T]) *Lis
 		}
 		pages[i] = nil // let the page go as soon as it is copied
 	}
-	listing.Warnings = consistencyWarnings(listing.Duplicates, len(listing.Items), plan, totalChanged, op.Noun)
+	listing.Warnings = consistencyWarnings(listing.Duplicates, len(listing.Items), plan, laterTotal, op.Noun)
 	return listing
 }
 
-func consistencyWarnings(duplicates, kept int, plan pagePlan, totalChanged int, noun string) []string {
+func consistencyWarnings(duplicates, kept int, plan pagePlan, laterTotal *int, noun string) []string {
 	var warnings []string
-	if totalChanged >= 0 {
-		warnings = append(warnings, fmt.Sprintf("The listing of %s changed during the read: the service reported %d matching %s on the first page and %d on a later one. Records added or removed meanwhile may be missing from the result; run again for a consistent view.", noun, plan.total, noun, totalChanged))
+	if laterTotal != nil {
+		warnings = append(warnings, fmt.Sprintf("The listing of %s changed during the read: the service reported %d matching %s on the first page and %d on a later one. Records added or removed meanwhile may be missing from the result; run again for a consistent view.", noun, plan.total, noun, *laterTotal))
 	}
 	if duplicates > 0 {
 		warnings = append(warnings, fmt.Sprintf("The listing of %s changed during the read: %d record(s) appeared on two pages and were kept once (records were added or removed between pages).", noun, duplicates))
@@ -352,10 +348,9 @@ func consistencyWarnings(duplicates, kept int, plan pagePlan, totalChanged int, 
 	if plan.maxResults > 0 {
 		want = min(want, plan.maxResults)
 	}
-	switch got := kept + duplicates; {
-	case got < want:
+	if got := kept + duplicates; got < want {
 		warnings = append(warnings, fmt.Sprintf("The service reported %d matching %s but returned only %d before its pages ran out; the result may be incomplete.", want, noun, kept))
-	case got > plan.total && plan.maxResults == 0:
+	} else if got > plan.total && plan.maxResults == 0 {
 		warnings = append(warnings, fmt.Sprintf("The listing of %s changed during the read: the service returned %d, more than the %d it reported; all of them are in the result.", noun, got, plan.total))
 	}
 	return warnings

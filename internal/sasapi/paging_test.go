@@ -409,7 +409,7 @@ func TestPagingFollowsTheServedPageSizeOnLaterPages(t *testing.T) {
 // A TotalCount no real account has must not crash the provider or make it
 // allocate by the reported count.
 func TestAbsurdTotalCountDoesNotPanic(t *testing.T) {
-	endpoint, _ := stubServer(t, func(w http.ResponseWriter, r *http.Request) {
+	endpoint, calls := stubServer(t, func(w http.ResponseWriter, r *http.Request) {
 		page := r.URL.Query().Get("CurrentPage")
 		list := `[]`
 		if page == "1" {
@@ -424,26 +424,34 @@ func TestAbsurdTotalCountDoesNotPanic(t *testing.T) {
 		}
 	}()
 	listing, err := c.ListImageInstances(context.Background(), ImageQuery{}, ListOptions{PageSize: 100, MaxConcurrency: 2})
-	if err == nil && len(listing.Items) != 1 {
-		t.Errorf("got %d images, want the 1 served", len(listing.Items))
+	if err != nil {
+		t.Fatalf("ListImageInstances: %v, want the one image served and a warning", err)
+	}
+	if len(listing.Items) != 1 || !slices.ContainsFunc(listing.Warnings, func(w string) bool { return strings.Contains(w, "returned only 1") }) {
+		t.Errorf("got %d images with warnings %q, want the 1 served and a warning that the rest is missing", len(listing.Items), listing.Warnings)
+	}
+	if calls() > 1+2+2 {
+		t.Errorf("service saw %d requests: the empty pages did not stop the listing", calls())
 	}
 }
 
 // A TotalCount that lags behind the data (records added after the count
-// was taken) must not cut the result silently: either every record served
-// is kept or the caller is warned that some were dropped.
+// was taken) must not cut the result: paging follows the records to the
+// first short page, keeps every one in order, and says the count was low.
 func TestRecordsBeyondTotalCountAreNotDroppedSilently(t *testing.T) {
 	cases := []struct {
-		name   string
-		images int
-		total  int
+		name         string
+		images       int
+		total        int
+		wantRequests int // ceil(images/100): the short last page ends it
 	}{
-		{name: "TotalCount below the data", images: 537, total: 150},
-		{name: "TotalCount 0 with a page of images", images: 3, total: 0},
+		{name: "TotalCount below the data", images: 537, total: 150, wantRequests: 6},
+		{name: "TotalCount 0 with a page of images", images: 3, total: 0, wantRequests: 1},
+		{name: "TotalCount 0 with pages of images", images: 250, total: 0, wantRequests: 3},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			endpoint, _ := stubServer(t, func(w http.ResponseWriter, r *http.Request) {
+			endpoint, calls := stubServer(t, func(w http.ResponseWriter, r *http.Request) {
 				size, _ := strconv.Atoi(r.URL.Query().Get("PageSize"))
 				page, _ := strconv.Atoi(r.URL.Query().Get("CurrentPage"))
 				start := min((page-1)*size, tc.images)
@@ -460,8 +468,19 @@ func TestRecordsBeyondTotalCountAreNotDroppedSilently(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(listing.Items) < tc.images && len(listing.Warnings) == 0 {
-				t.Errorf("kept %d of the %d images served, with no warning", len(listing.Items), tc.images)
+			want := make([]string, tc.images)
+			for i := range want {
+				want[i] = fmt.Sprintf("u%d", i)
+			}
+			if got := uuids(listing.Items); !slices.Equal(got, want) {
+				t.Errorf("kept %d of the %d images served (warnings %q), want all in order", len(got), tc.images, listing.Warnings)
+			}
+			warning := fmt.Sprintf("returned %d, more than the %d it reported; all of them are in the result", tc.images, tc.total)
+			if !slices.ContainsFunc(listing.Warnings, func(w string) bool { return strings.Contains(w, warning) }) {
+				t.Errorf("Warnings = %q, want one containing %q", listing.Warnings, warning)
+			}
+			if calls() != tc.wantRequests {
+				t.Errorf("service saw %d requests, want %d", calls(), tc.wantRequests)
 			}
 		})
 	}

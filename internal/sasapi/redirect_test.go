@@ -12,7 +12,7 @@ import (
 // A redirect must not take the signed request, with its x-acs-* credential
 // headers, to another host: the client reports it, once, without retrying.
 func TestRedirectsAreNeverFollowed(t *testing.T) {
-	for _, status := range []int{301, 302, 303, 307, 308} {
+	for _, status := range []int{300, 301, 302, 303, 307, 308} {
 		t.Run(strconv.Itoa(status), func(t *testing.T) {
 			target, targetCalls := stubServer(t, func(w http.ResponseWriter, _ *http.Request) {
 				w.WriteHeader(http.StatusInternalServerError)

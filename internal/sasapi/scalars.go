@@ -60,21 +60,22 @@ type Float struct {
 // UnmarshalJSON accepts a string, a number (kept in its decimal form) or a boolean.
 func (s *String) UnmarshalJSON(data []byte) error {
 	*s = String{}
-	switch {
-	case bytes.Equal(data, jsonNull):
+	if bytes.Equal(data, jsonNull) {
 		return nil
-	case data[0] == '"':
+	}
+	if data[0] == '"' {
 		v, err := unquote(data)
 		if err != nil {
 			return err
 		}
 		*s = String{Value: v, Valid: true}
-	case data[0] == '-' || (data[0] >= '0' && data[0] <= '9') || data[0] == 't' || data[0] == 'f':
-		*s = String{Value: string(data), Valid: true}
-	default:
-		return fmt.Errorf("expected a string, got %s", describeJSON(data))
+		return nil
 	}
-	return nil
+	if data[0] == '-' || (data[0] >= '0' && data[0] <= '9') || data[0] == 't' || data[0] == 'f' {
+		*s = String{Value: string(data), Valid: true}
+		return nil
+	}
+	return fmt.Errorf("expected a string, got %s", describeJSON(data))
 }
 
 // UnmarshalJSON accepts a JSON number or a numeric string. An empty string
@@ -169,17 +170,18 @@ func (l *StringList) UnmarshalJSON(data []byte) error {
 // empty entries; an empty string is an empty list.
 func (l *CommaList) UnmarshalJSON(data []byte) error {
 	*l = CommaList{}
-	switch {
-	case bytes.Equal(data, jsonNull):
+	if bytes.Equal(data, jsonNull) {
 		return nil
-	case data[0] == '[':
+	}
+	if data[0] == '[' {
 		var list StringList
 		if err := list.UnmarshalJSON(data); err != nil {
 			return err
 		}
 		*l = CommaList(list)
 		return nil
-	case data[0] != '"':
+	}
+	if data[0] != '"' {
 		return fmt.Errorf("expected a comma-separated string, got %s", describeJSON(data))
 	}
 	v, err := unquote(data)
@@ -202,16 +204,16 @@ func (l *CommaList) UnmarshalJSON(data []byte) error {
 func (f *Float) UnmarshalJSON(data []byte) error {
 	*f = Float{}
 	text := string(data)
-	switch {
-	case bytes.Equal(data, jsonNull):
+	if bytes.Equal(data, jsonNull) {
 		return nil
-	case data[0] == '"':
+	}
+	if data[0] == '"' {
 		v, err := unquote(data)
 		if err != nil {
 			return err
 		}
 		text = strings.TrimSpace(v)
-	case data[0] != '-' && (data[0] < '0' || data[0] > '9'):
+	} else if data[0] != '-' && (data[0] < '0' || data[0] > '9') {
 		return fmt.Errorf("expected a number, got %s", describeJSON(data))
 	}
 	v, err := strconv.ParseFloat(text, 64)
@@ -222,14 +224,13 @@ func (f *Float) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-// unquote decodes a JSON string. The common case (no escapes, valid UTF-8)
-// is a single allocation, which matters at tens of thousands of images.
+// unquote decodes data, a whole JSON string as encoding/json hands it to
+// an UnmarshalJSON method. The common case (no escapes, valid UTF-8) is a
+// single allocation, which matters at tens of thousands of images.
 func unquote(data []byte) (string, error) {
-	if len(data) >= 2 && data[len(data)-1] == '"' {
-		body := data[1 : len(data)-1]
-		if bytes.IndexByte(body, '\\') < 0 && utf8.Valid(body) {
-			return string(body), nil
-		}
+	body := data[1 : len(data)-1]
+	if bytes.IndexByte(body, '\\') < 0 && utf8.Valid(body) {
+		return string(body), nil
 	}
 	var s string
 	if err := json.Unmarshal(data, &s); err != nil {

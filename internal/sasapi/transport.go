@@ -76,7 +76,7 @@ func (r *bufferingHTTPClient) Call(req *http.Request, _ *http.Transport) (*http.
 		return nil, err
 	}
 	defer resp.Body.Close()
-	body, err := readBody(resp)
+	body, err := readBody(resp, maxResponseBytes)
 	if err != nil {
 		r.err = fmt.Errorf("reading response body (HTTP %d): %w", resp.StatusCode, err)
 		return nil, r.err
@@ -86,18 +86,15 @@ func (r *bufferingHTTPClient) Call(req *http.Request, _ *http.Transport) (*http.
 	return resp, nil
 }
 
-func readBody(resp *http.Response) ([]byte, error) {
-	capacity := 4096
-	if resp.ContentLength > 0 && resp.ContentLength <= maxResponseBytes {
-		capacity = int(resp.ContentLength) + 1
-	}
-	buf := bytes.NewBuffer(make([]byte, 0, capacity))
-	n, err := buf.ReadFrom(io.LimitReader(resp.Body, maxResponseBytes+1))
+// readBody reads the whole body, failing if it is longer than limit.
+func readBody(resp *http.Response, limit int64) ([]byte, error) {
+	buf := bytes.NewBuffer(make([]byte, 0, bodyCapacity(resp.ContentLength, limit)))
+	n, err := buf.ReadFrom(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
 		return nil, err
 	}
-	if n > maxResponseBytes {
-		return nil, fmt.Errorf("response larger than %d bytes", maxResponseBytes)
+	if n > limit {
+		return nil, fmt.Errorf("response larger than %d bytes", limit)
 	}
 	return buf.Bytes(), nil
 }

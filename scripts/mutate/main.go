@@ -2,7 +2,8 @@
 // scripts/mutate/mutations.txt one at a time and runs the tests that should
 // catch each. It fails if a mutation survives (its tests pass) or has gone
 // stale (its code no longer appears exactly once, so it must be updated
-// with the code it guards).
+// with the code it guards). Each set of tests first runs once unmutated:
+// tests that fail anyway cannot be said to kill anything.
 //
 // The source tree is never written: each mutated file is handed to the Go
 // toolchain through `go test -overlay`, so an interrupted run leaves nothing
@@ -50,12 +51,17 @@ func main() {
 	file := flag.String("file", "scripts/mutate/mutations.txt", "curated mutations")
 	only := flag.String("only", "", "run only the mutation with this id")
 	list := flag.Bool("list", false, "print the mutations and exit")
+	table := flag.Bool("table", false, "print the mutations as RELIABILITY.md's Markdown table and exit")
 	flag.Parse()
 
 	mutations, err := parseFile(*file)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "mutate:", err)
 		os.Exit(2)
+	}
+	if *table {
+		fmt.Print(markdownTable(mutations))
+		return
 	}
 	if *list {
 		for _, m := range mutations {
@@ -64,12 +70,19 @@ func main() {
 		return
 	}
 	ctx := context.Background()
-	var outcomes []outcome
+	var selected []mutation
 	for _, m := range mutations {
-		if *only != "" && m.ID != *only {
-			continue
+		if *only == "" || m.ID == *only {
+			selected = append(selected, m)
 		}
-		o := runOne(ctx, m)
+	}
+	failing := baseline(ctx, selected)
+	var outcomes []outcome
+	for _, m := range selected {
+		o := outcome{m: m, status: "error", detail: "its tests fail without the mutation, so they prove nothing:\n" + failing[m.tests()]}
+		if _, bad := failing[m.tests()]; !bad {
+			o = runOne(ctx, m)
+		}
 		fmt.Printf("%-8s %-4s %-60s (%s)\n", strings.ToUpper(o.status), m.ID, m.Title, o.elapsed.Round(time.Second))
 		if o.status != "killed" && o.detail != "" {
 			fmt.Println(indent(o.detail))
@@ -86,6 +99,30 @@ func main() {
 	if killed != len(outcomes) {
 		os.Exit(1)
 	}
+}
+
+// tests identifies the test run of a mutation.
+func (m mutation) tests() string {
+	return fmt.Sprintf("%s -run '%s' (acc %v)", m.Package, m.Run, m.Acc)
+}
+
+// baseline runs each mutation's tests once on the unmutated code and
+// returns the output of those that fail: a mutation only counts as killed
+// by tests that pass without it.
+func baseline(ctx context.Context, mutations []mutation) map[string]string {
+	failing := map[string]string{}
+	seen := map[string]bool{}
+	for _, m := range mutations {
+		if seen[m.tests()] {
+			continue
+		}
+		seen[m.tests()] = true
+		if out, err := goTest(ctx, m, ""); err != nil || strings.Contains(out, "no tests to run") {
+			failing[m.tests()] = lastLines(out, 10)
+		}
+	}
+	fmt.Printf("baseline: %d of %d test runs pass without a mutation\n\n", len(seen)-len(failing), len(seen))
+	return failing
 }
 
 // parseFile reads blocks of "key: value" lines separated by blank lines.
@@ -229,13 +266,31 @@ func writeOverlay(m mutation, mutated string) (string, func(), error) {
 func goTest(ctx context.Context, m mutation, overlay string) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "go", "test", "-count=1", "-overlay", overlay, "-run", m.Run, m.Package)
+	args := []string{"test", "-count=1", "-run", m.Run}
+	if overlay != "" {
+		args = append(args, "-overlay", overlay)
+	}
+	cmd := exec.CommandContext(ctx, "go", append(args, m.Package)...)
 	cmd.Env = os.Environ()
 	if m.Acc {
 		cmd.Env = append(cmd.Env, "TF_ACC=1")
 	}
 	out, err := cmd.CombinedOutput()
 	return string(out), err
+}
+
+// markdownTable lists each mutation with the tests that kill it.
+func markdownTable(mutations []mutation) string {
+	var b strings.Builder
+	b.WriteString("| id | mutation | killed by |\n|---|---|---|\n")
+	for _, m := range mutations {
+		tests := strings.Split(m.Run, "|")
+		for i, t := range tests {
+			tests[i] = "`" + strings.TrimSuffix(strings.TrimPrefix(t, "^"), "$") + "`"
+		}
+		fmt.Fprintf(&b, "| %s | %s (`%s`) | %s |\n", m.ID, m.Title, m.File, strings.Join(tests, ", "))
+	}
+	return b.String()
 }
 
 func lastLines(s string, n int) string {

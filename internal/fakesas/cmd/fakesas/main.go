@@ -38,15 +38,17 @@ func main() {
 
 // config holds the command-line flags.
 type config struct {
-	listen      string
-	images      int
-	dataset     string
-	seed        int64
-	latency     time.Duration
-	maxPageSize int
-	readyFile   string
-	scan        scanFlags
-	qps         float64
+	listen         string
+	images         int
+	dataset        string
+	seed           int64
+	latency        time.Duration
+	maxPageSize    int
+	readyFile      string
+	scan           scanFlags
+	qps            float64
+	pageSizeReport fakesas.PageSizeReport
+	totalCount     int
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -62,6 +64,12 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.readyFile, "ready-file", "", "`path` to write the endpoint to once listening")
 	c.scan.register(fs)
 	fs.Float64Var(&c.qps, "qps", 0, "requests a second each action accepts before answering Throttling.User (a token bucket starting full with one second of tokens); 0 means no limit")
+	fs.Func("page-size-report", "`kind` of PageInfo.PageSize: served (default) or, for a cap kept silent, requested or omitted", func(s string) error {
+		r, err := fakesas.ParsePageSizeReport(s)
+		c.pageSizeReport = r
+		return err
+	})
+	fs.IntVar(&c.totalCount, "total-count", 0, "report this TotalCount whatever matched, lower or higher than the data (0: the real count)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -76,6 +84,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	}
 	if c.qps < 0 {
 		return c, fmt.Errorf("-qps must not be negative, got %g", c.qps)
+	}
+	if c.totalCount < 0 {
+		return c, fmt.Errorf("-total-count must not be negative, got %d", c.totalCount)
 	}
 	return c, c.scan.check()
 }
@@ -105,17 +116,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	s, err := fakesas.Listen(c.listen, fakesas.Options{
-		Images:      images,
-		MaxPageSize: c.maxPageSize,
-		Latency:     c.latency,
-		Seed:        c.seed,
-		Scan:        c.scan.options(),
-		QPS:         c.qps,
+		Images:         images,
+		MaxPageSize:    c.maxPageSize,
+		Latency:        c.latency,
+		Seed:           c.seed,
+		Scan:           c.scan.options(),
+		QPS:            c.qps,
+		PageSizeReport: c.pageSizeReport,
 	})
 	if err != nil {
 		return err
 	}
 	defer s.Close()
+	s.SetTotalCountOverride(c.totalCount)
 	if err := s.EncodeAll(); err != nil {
 		return err
 	}

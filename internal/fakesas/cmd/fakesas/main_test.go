@@ -80,6 +80,8 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		{"negative images", []string{"-images", "-1"}, "-images"},
 		{"bad page size", []string{"-max-page-size", "0"}, "-max-page-size"},
 		{"negative qps", []string{"-qps", "-1"}, "-qps"},
+		{"unknown page size report", []string{"-page-size-report", "sometimes"}, "sometimes"},
+		{"negative total count", []string{"-total-count", "-1"}, "-total-count"},
 		{"stray argument", []string{"extra"}, "unexpected arguments"},
 		{"unknown flag", []string{"-nope"}, "nope"},
 	}

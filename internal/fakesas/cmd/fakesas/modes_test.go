@@ -1,0 +1,56 @@
+package main
+
+import (
+	"context"
+	"io"
+	"path/filepath"
+	"testing"
+
+	"github.com/alibabacloud-go/tea/tea"
+	"github.com/aliyun/credentials-go/credentials"
+
+	"github.com/terraform-sas/terraform-provider-sas/internal/fakesas"
+	"github.com/terraform-sas/terraform-provider-sas/internal/sasapi"
+)
+
+// The silent page cap and the TotalCount override are reachable from the
+// command line, for demos of the client against a misbehaving service.
+func TestRunServesASilentCapAndALowTotalCount(t *testing.T) {
+	ready := filepath.Join(t.TempDir(), "endpoint")
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"-ready-file", ready, "-dataset", "generated", "-images", "50",
+			"-max-page-size", "30", "-page-size-report", "omitted", "-total-count", "10"}, io.Discard, io.Discard)
+	}()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("run: %v", err)
+		}
+	}()
+	endpoint := waitForFile(t, ready, done)
+
+	cred, err := credentials.NewCredential(&credentials.Config{Type: tea.String("access_key"),
+		AccessKeyId: tea.String(fakesas.TestAccessKey), AccessKeySecret: tea.String(fakesas.TestSecretKey)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hc, err := sasapi.NewHTTPClient(0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hc.CloseIdleConnections() // for goleak
+	c, err := sasapi.New(sasapi.Config{Endpoint: endpoint, Protocol: "HTTP", Credential: cred, HTTPClient: hc, MaxRetries: 0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := c.DescribeImageInstances(ctx, sasapi.DescribeImageInstancesRequest{PageSize: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	info := resp.PageInfo
+	if info.PageSize.Valid || info.TotalCount.Value != 10 || len(resp.ImageInstanceList) != 30 {
+		t.Errorf("PageSize %+v, TotalCount %d, %d images; want no PageSize, TotalCount 10, 30 images", info.PageSize, info.TotalCount.Value, len(resp.ImageInstanceList))
+	}
+}

