@@ -105,35 +105,32 @@ func TestThrottlingLowersTheConcurrencyTheServiceSees(t *testing.T) {
 	}
 }
 
-// Concurrency grows back once the throttling stops: successes raise the
-// limit again. With a service this slow, any pacing faster than ten
-// requests a second overlaps requests once the limit allows it.
+// Concurrency grows back once the throttling stops: each run of successes
+// as long as the limit raises it by one. Sequential calls keep this free of
+// timing: one throttled answer halves the limit, and the successes after it
+// must bring it back to the configured maximum.
 func TestConcurrencyGrowsBackAfterThrottling(t *testing.T) {
-	const maxConcurrency, pageSize = 8, 10
-	const firstWave = 1 + maxConcurrency
-	const pages = firstWave + 40
-	images := fakesas.GenerateImages(pages*pageSize, 13)
-	probe := startConcurrencyProbe(t, fakesas.Options{Images: images, Latency: 300 * time.Millisecond})
-	probe.OnDescribeImageInstances(func(call int) {
-		if call == 1 {
-			probe.SetFaults(fakesas.Fault{Kind: fakesas.FaultThrottling, Count: maxConcurrency, MaxConsecutive: 1})
-		}
-	})
-	c := clientFor(t, probe.Endpoint())
+	const maxConcurrency = 8
+	fake := startFake(t, fakesas.Options{Images: fakesas.GenerateImages(10, 13)})
+	fake.SetFaults(fakesas.Fault{Kind: fakesas.FaultThrottling, Count: 1})
+	c := clientFor(t, fake.Endpoint(), func(cfg *Config) { cfg.MaxConcurrency = maxConcurrency })
 
-	listing, err := c.ListImageInstances(context.Background(), ImageQuery{}, ListOptions{PageSize: pageSize, MaxConcurrency: maxConcurrency})
-	if err != nil || len(listing.Items) != len(images) {
-		t.Fatalf("ListImageInstances: %v", err)
-	}
-	latePeak := 0
-	for _, a := range probe.arrivals() {
-		if a.page > pages-20 {
-			latePeak = max(latePeak, a.inFlight)
+	call := func() {
+		t.Helper()
+		if _, err := c.DescribeImageInstances(context.Background(), DescribeImageInstancesRequest{CurrentPage: 1, PageSize: 10}); err != nil {
+			t.Fatalf("DescribeImageInstances: %v", err)
 		}
 	}
-	t.Logf("in flight at the service over the last 20 pages: at most %d", latePeak)
-	if latePeak < 3 { // 2 can be one request and the end of the one before it
-		t.Errorf("the last 20 pages never had 3 requests in flight: concurrency did not grow back after the throttling")
+	call() // throttled once, then retried
+	if got := c.inflight.current(); got != maxConcurrency/2 {
+		t.Fatalf("after one throttled answer the limit is %d, want %d", got, maxConcurrency/2)
+	}
+	// From 4 back to 8 takes 4+5+6+7 = 22 successes (one already counted).
+	for range 22 {
+		call()
+	}
+	if got := c.inflight.current(); got != maxConcurrency {
+		t.Errorf("after 23 successes the limit is %d, want it back at %d", got, maxConcurrency)
 	}
 }
 
