@@ -152,10 +152,11 @@ func planPages[T any](first *Page[T], requested, maxResults int) pagePlan {
 	size := requested
 	if served := first.PageSize; served.Valid && served.Value > 0 && served.Value < int64(size) {
 		size = int(served.Value)
-	} else if got > 0 && got < size && got < total {
-		// A short page that is not the last: the service capped it without
-		// saying so (no PageSize, or the requested one echoed).
-		size = got
+	} else if got > 0 && got < total {
+		// A page that is not the last, shorter than asked: the service
+		// capped it without saying so (no PageSize, or the requested one
+		// echoed).
+		size = min(size, got)
 	}
 	want := total
 	if maxResults > 0 {

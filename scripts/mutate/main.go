@@ -286,7 +286,11 @@ func markdownTable(mutations []mutation) string {
 	for _, m := range mutations {
 		tests := strings.Split(m.Run, "|")
 		for i, t := range tests {
-			tests[i] = "`" + strings.TrimSuffix(strings.TrimPrefix(t, "^"), "$") + "`"
+			name, exact := strings.CutSuffix(strings.TrimPrefix(t, "^"), "$")
+			if !exact {
+				name += "*" // a prefix: every test it starts
+			}
+			tests[i] = "`" + name + "`"
 		}
 		fmt.Fprintf(&b, "| %s | %s (`%s`) | %s |\n", m.ID, m.Title, m.File, strings.Join(tests, ", "))
 	}

@@ -53,7 +53,7 @@ func TestParseRejectsIncompleteBlocks(t *testing.T) {
 
 func TestMarkdownTableNamesEachTest(t *testing.T) {
 	got := markdownTable([]mutation{{ID: "S1", Title: "a title", File: "a.go", Run: "^TestA$|^TestB_"}})
-	want := "| id | mutation | killed by |\n|---|---|---|\n| S1 | a title (`a.go`) | `TestA`, `TestB_` |\n"
+	want := "| id | mutation | killed by |\n|---|---|---|\n| S1 | a title (`a.go`) | `TestA`, `TestB_*` |\n"
 	if got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
