@@ -78,7 +78,10 @@ func TestThrottlingLowersTheConcurrencyTheServiceSees(t *testing.T) {
 			probe.SetFaults(fakesas.Fault{Kind: fakesas.FaultThrottling, Count: maxConcurrency, MaxConsecutive: 1})
 		}
 	})
-	c := clientFor(t, probe.Endpoint())
+	// Retries spread over 50 ms, so that the later pages start while
+	// retries are still in flight: pages started only after every retry
+	// ended would show few in flight whatever the limit.
+	c := clientFor(t, probe.Endpoint(), func(cfg *Config) { cfg.BackoffBase, cfg.BackoffMax = 100*time.Millisecond, 100*time.Millisecond })
 
 	listing, err := c.ListImageInstances(context.Background(), ImageQuery{}, ListOptions{PageSize: pageSize, MaxConcurrency: maxConcurrency})
 	if err != nil {

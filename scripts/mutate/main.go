@@ -284,11 +284,16 @@ func markdownTable(mutations []mutation) string {
 	var b strings.Builder
 	b.WriteString("| id | mutation | killed by |\n|---|---|---|\n")
 	for _, m := range mutations {
-		tests := strings.Split(m.Run, "|")
+		// Patterns are ^A$|^B_ or ^(A|B)$; a name without $ is a prefix.
+		run, grouped := strings.CutPrefix(m.Run, "^(")
+		if grouped {
+			run, grouped = strings.CutSuffix(run, ")$")
+		}
+		tests := strings.Split(run, "|")
 		for i, t := range tests {
 			name, exact := strings.CutSuffix(strings.TrimPrefix(t, "^"), "$")
-			if !exact {
-				name += "*" // a prefix: every test it starts
+			if !exact && !grouped {
+				name += "*"
 			}
 			tests[i] = "`" + name + "`"
 		}

@@ -52,8 +52,12 @@ func TestParseRejectsIncompleteBlocks(t *testing.T) {
 }
 
 func TestMarkdownTableNamesEachTest(t *testing.T) {
-	got := markdownTable([]mutation{{ID: "S1", Title: "a title", File: "a.go", Run: "^TestA$|^TestB_"}})
-	want := "| id | mutation | killed by |\n|---|---|---|\n| S1 | a title (`a.go`) | `TestA`, `TestB_*` |\n"
+	got := markdownTable([]mutation{
+		{ID: "S1", Title: "a title", File: "a.go", Run: "^TestA$|^TestB_"},
+		{ID: "S2", Title: "another", File: "b.go", Run: "^(TestC|TestD)$"},
+	})
+	want := "| id | mutation | killed by |\n|---|---|---|\n| S1 | a title (`a.go`) | `TestA`, `TestB_*` |\n" +
+		"| S2 | another (`b.go`) | `TestC`, `TestD` |\n"
 	if got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
