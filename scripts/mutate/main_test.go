@@ -1,6 +1,10 @@
 package main
 
 import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -61,4 +65,72 @@ func TestMarkdownTableNamesEachTest(t *testing.T) {
 	if got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
+}
+
+// TestReliabilityListsEveryCuratedMutation: RELIABILITY.md's table is the
+// one -table prints for mutations.txt, so a mutation added, moved or
+// renamed cannot leave the document behind.
+func TestReliabilityListsEveryCuratedMutation(t *testing.T) {
+	mutations, err := parseFile("mutations.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := os.ReadFile(filepath.Join("..", "..", "RELIABILITY.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := markdownTable(mutations); !strings.Contains(string(doc), want) {
+		t.Errorf("RELIABILITY.md does not hold the table of mutations.txt; paste the output of `go run ./scripts/mutate -table`:\n%s", want)
+	}
+}
+
+// TestReliabilityNamesOnlyExistingTests: every test RELIABILITY.md cites
+// exists (a name ending in * or _ is a prefix of one).
+func TestReliabilityNamesOnlyExistingTests(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "..", "RELIABILITY.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defined := testFunctions(t, filepath.Join("..", ".."))
+	cited := regexp.MustCompile("`((?:Test|Fuzz|Benchmark)[A-Za-z0-9_]*)(\\*?)`").FindAllStringSubmatch(string(doc), -1)
+	if len(cited) < 50 {
+		t.Fatalf("found %d cited tests in RELIABILITY.md; the pattern no longer reads it", len(cited))
+	}
+	for _, c := range cited {
+		name, prefix := c[1], c[2] == "*" || strings.HasSuffix(c[1], "_")
+		if !defined[name] && !(prefix && anyHasPrefix(defined, name)) {
+			t.Errorf("RELIABILITY.md cites %s, which no _test.go file defines", c[0])
+		}
+	}
+}
+
+// testFunctions returns the names of the top-level test, fuzz and
+// benchmark functions of every _test.go file under root.
+func testFunctions(t *testing.T, root string) map[string]bool {
+	t.Helper()
+	decl := regexp.MustCompile(`(?m)^func ((?:Test|Fuzz|Benchmark)[A-Za-z0-9_]*)\(`)
+	names := map[string]bool{}
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, "_test.go") {
+			return err
+		}
+		src, err := os.ReadFile(path)
+		for _, m := range decl.FindAllStringSubmatch(string(src), -1) {
+			names[m[1]] = true
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return names
+}
+
+func anyHasPrefix(names map[string]bool, prefix string) bool {
+	for n := range names {
+		if strings.HasPrefix(n, prefix) {
+			return true
+		}
+	}
+	return false
 }
