@@ -210,11 +210,11 @@ func TestImageLookup_request(t *testing.T) {
 		RepoName: types.StringNull(), Tag: types.StringUnknown()}}
 	got := newImageLookup(&model).request()
 	want := []sasapi.Criterion{{Name: "digest", Value: digest}, {Name: "regionId", Value: "cn-shanghai"}}
-	if !slices.Equal(got.ImageQuery.Criteria, want) || got.ImageQuery.LogicalExp != sasapi.LogicalAnd || got.CurrentPage != 1 || got.PageSize != sasapi.MaxPageSize {
+	if !slices.Equal(got.Criteria, want) || got.LogicalExp != sasapi.LogicalAnd || got.CurrentPage != 1 || got.PageSize != sasapi.MaxPageSize {
 		t.Errorf("request %+v, want criteria %v joined by AND, page 1 of %d", got, want, sasapi.MaxPageSize)
 	}
 	imageID := imageInstanceModel{imageModel: imageModel{ImageID: types.StringValue("sha256:abc"), Tag: types.StringValue("sha256:t")}}
-	if got := newImageLookup(&imageID).request().ImageQuery.Criteria; !slices.Equal(got, []sasapi.Criterion{{Name: "ImageId", Value: "abc"}, {Name: "tag", Value: "sha256:t"}}) {
+	if got := newImageLookup(&imageID).request().Criteria; !slices.Equal(got, []sasapi.Criterion{{Name: "ImageId", Value: "abc"}, {Name: "tag", Value: "sha256:t"}}) {
 		t.Errorf("criteria %v: image_id loses its prefix, tag keeps its text", got)
 	}
 }
