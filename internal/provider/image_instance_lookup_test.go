@@ -263,3 +263,21 @@ func TestLookupDiagnostic_saysWhatMatched(t *testing.T) {
 		t.Errorf("not found by image id:\n%s", d)
 	}
 }
+
+// When the service counts more images than the page read, the diagnostic
+// gives its count, the page's size and the exact matches read.
+func TestLookupDiagnostic_incompleteSaysWhatWasRead(t *testing.T) {
+	images := []fakesas.Image{lookupImage("u-a", "prod", "app", "1"), lookupImage("u-b", "prod", "app-web", "1")}
+	model := imageInstanceModel{imageModel: imageModel{RepoName: types.StringValue("app"), Tag: types.StringValue("1")}}
+	lookup := newImageLookup(&model)
+	_, failure := lookup.choose(lookupPage(t, 150, images...))
+	if failure == nil || failure.kind != lookupIncomplete {
+		t.Fatalf("want an incomplete lookup, got %+v", failure)
+	}
+	d := lookup.diagnostic(failure, "endpoint e")
+	want := errorMatching(`DescribeImageInstances reports 150 images for repo_name = "app", tag = "1" (endpoint e), more than the 2 one lookup reads`,
+		"Of those read, 1 match exactly", narrowingNames)
+	if d.Summary() != "Too many Security Center images to look up one" || !want.MatchString(d.Detail()) {
+		t.Errorf("diagnostic %q:\n%s", d.Summary(), d.Detail())
+	}
+}
