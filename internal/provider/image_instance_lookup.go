@@ -42,12 +42,12 @@ const narrowingNames = "repo_namespace, instance_id, region_id or registry_type"
 // selectorNames lists the ways to select an image, for messages.
 const selectorNames = "digest, image_id, or repo_name together with tag"
 
-// lookupArguments are in the order messages name them.
+// lookupArguments are in the order messages name them. Each usage is one
+// literal: gremlins cannot see coverage of a package variable's initializer.
 var lookupArguments = []lookupArgument{
 	{
 		name: "digest", criterion: "digest", bare: true,
-		usage: "**Selector.** The image's manifest digest, with or without the `sha256:` prefix (64 lower-case hex digits). " +
-			"The request carries the bare 64-hex form, as `DescribeImageInstances` returns it in `Digest`; the result holds that bare form too.",
+		usage:     "**Selector.** The image's manifest digest, with or without the `sha256:` prefix (64 lower-case hex digits). The request carries the bare 64-hex form, as `DescribeImageInstances` returns it in `Digest`; the result holds that bare form too.",
 		validator: stringvalidator.RegexMatches(digestPattern, "must be a sha256 digest: 64 lower-case hex digits, with or without the sha256: prefix"),
 		config:    func(m *imageModel) types.String { return m.Digest },
 		field:     func(i *sasapi.ImageInstance) sasapi.String { return i.Digest },
@@ -89,8 +89,7 @@ var lookupArguments = []lookupArgument{
 	},
 	{
 		name: "region_id", criterion: "regionId",
-		usage: "**Narrows** the lookup to images of one region, such as `cn-hangzhou`. Without it the lookup covers every region: " +
-			"the provider's `region` only selects the API endpoint.",
+		usage:     "**Narrows** the lookup to images of one region, such as `cn-hangzhou`. Without it the lookup covers every region: the provider's `region` only selects the API endpoint.",
 		validator: stringvalidator.LengthAtLeast(1),
 		config:    func(m *imageModel) types.String { return m.RegionID },
 		field:     func(i *sasapi.ImageInstance) sasapi.String { return i.RegionId },
@@ -125,18 +124,24 @@ func checkSelectors(m *imageModel) diag.Diagnostics {
 	if !repoName.IsNull() || !tag.IsNull() {
 		set = append(set, "repo_name with tag")
 	}
-	switch {
-	case len(set) == 0:
+	// A chain of ifs, not a switch: gremlins sees no coverage of case
+	// conditions, so it could not mutation-test them.
+	if len(set) == 0 {
 		diags.AddError("No image selector",
 			"Set exactly one of "+selectorNames+". "+narrowingNames+" only narrow a lookup.")
-	case len(set) > 1:
+		return diags
+	}
+	if len(set) > 1 {
 		diags.AddError("Several image selectors",
 			fmt.Sprintf("Set exactly one of %s; this configuration sets %s. Narrow a lookup with %s instead.",
 				selectorNames, strings.Join(set, " and "), narrowingNames))
-	case tag.IsNull() && !repoName.IsNull():
+		return diags
+	}
+	if tag.IsNull() && !repoName.IsNull() {
 		diags.AddAttributeError(path.Root("repo_name"), "repo_name without tag",
 			"repo_name selects an image only together with tag: set tag too, or select the image by digest or image_id.")
-	case repoName.IsNull() && !tag.IsNull():
+	}
+	if repoName.IsNull() && !tag.IsNull() {
 		diags.AddAttributeError(path.Root("tag"), "tag without repo_name",
 			"tag selects an image only together with repo_name: set repo_name too, or select the image by digest or image_id.")
 	}
@@ -233,15 +238,17 @@ func (l imageLookup) choose(page *sasapi.DescribeImageInstancesResponse) (*sasap
 	}
 	read, total := len(page.ImageInstanceList), int(page.PageInfo.TotalCount.Value)
 	failure := &lookupFailure{candidates: exact, read: read, total: total}
-	switch {
-	case len(exact) > 1 && !l.mostRecent:
+	// ifs rather than a switch, so that gremlins covers the conditions.
+	if len(exact) > 1 && !l.mostRecent {
 		failure.kind = lookupAmbiguous
 		return nil, failure
-	case total > read:
+	}
+	if total > read {
 		// An exact match, or a newer one, may be on a page not read.
 		failure.kind = lookupIncomplete
 		return nil, failure
-	case len(exact) == 0:
+	}
+	if len(exact) == 0 {
 		failure.kind = lookupNotFound
 		return nil, failure
 	}

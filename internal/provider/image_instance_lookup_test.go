@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -103,5 +104,180 @@ func TestSetState_singularImageMatchesStateSet(t *testing.T) {
 				t.Fatalf("setState differs from State.Set in %d places, first: %v", len(diffs), diffs[0])
 			}
 		})
+	}
+}
+
+// lookupPage is the one page a lookup reads, with the service's total.
+func lookupPage(t *testing.T, total int64, images ...fakesas.Image) *sasapi.DescribeImageInstancesResponse {
+	t.Helper()
+	return &sasapi.DescribeImageInstancesResponse{
+		PageInfo:          &sasapi.PageInfo{TotalCount: sasapi.Int{Value: total, Valid: true}},
+		ImageInstanceList: decodedImages(t, images),
+	}
+}
+
+// The lookup keeps the images whose fields equal the arguments (digest and
+// image_id without their sha256: prefix), one per uuid, and picks one as
+// sas_image_instance's description says: it fails when none or several
+// match (unless most_recent), and when the service counts more images than
+// the page read.
+func TestImageLookup_choose(t *testing.T) {
+	a, b := lookupImage("u-a", "prod", "app", "1"), lookupImage("u-b", "test", "app", "1")
+	loose := lookupImage("u-loose", "prod", "app-web", "1")
+	byRepo := imageModel{RepoName: types.StringValue("app"), Tag: types.StringValue("1")}
+	byDigest := imageModel{Digest: types.StringValue("sha256:" + field(a, "Digest"))}
+	byImageID := imageModel{ImageID: types.StringValue(field(b, "ImageId"))}
+	narrowed := byRepo
+	narrowed.RepoNamespace = types.StringValue("test")
+	unsentTag := lookupImage("u-c", "prod", "app", "1", fakesas.Image{"Tag": nil})
+	cases := []struct {
+		name       string
+		model      imageModel
+		mostRecent bool
+		total      int64
+		images     []fakesas.Image
+		want       string // uuid chosen, or the failure
+	}{
+		{"one exact match", byRepo, false, 2, []fakesas.Image{a, loose}, "u-a"},
+		{"by digest, prefix stripped", byDigest, false, 2, []fakesas.Image{b, a}, "u-a"},
+		{"by image id", byImageID, false, 2, []fakesas.Image{a, b}, "u-b"},
+		{"narrowed", narrowed, false, 2, []fakesas.Image{a, b}, "u-b"},
+		{"loose matches only", byRepo, false, 1, []fakesas.Image{loose}, "not found"},
+		{"field not sent does not match", byRepo, false, 1, []fakesas.Image{unsentTag}, "not found"},
+		{"empty page", byRepo, false, 0, nil, "not found"},
+		{"two matches", byRepo, false, 2, []fakesas.Image{a, b}, "ambiguous"},
+		{"two matches, most_recent", byRepo, true, 2, []fakesas.Image{a, b}, "u-a"},
+		{"one image listed twice", byRepo, false, 2, []fakesas.Image{a, a}, "u-a"},
+		{"more counted than read", byRepo, false, 3, []fakesas.Image{a, loose}, "incomplete"},
+		{"more counted than read, most_recent", byRepo, true, 3, []fakesas.Image{a, b}, "incomplete"},
+		{"several and more counted", byRepo, false, 3, []fakesas.Image{a, b}, "ambiguous"},
+	}
+	failures := map[lookupFailureKind]string{lookupNotFound: "not found", lookupAmbiguous: "ambiguous", lookupIncomplete: "incomplete"}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			model := imageInstanceModel{imageModel: tc.model, MostRecent: types.BoolValue(tc.mostRecent)}
+			image, failure := newImageLookup(&model).choose(lookupPage(t, tc.total, tc.images...))
+			got := ""
+			switch {
+			case image != nil && failure == nil:
+				got = image.Uuid.Value
+			case image == nil && failure != nil:
+				got = failures[failure.kind]
+			}
+			if got != tc.want {
+				t.Errorf("chose %q, want %q (image %v, failure %+v)", got, tc.want, image, failure)
+			}
+		})
+	}
+}
+
+// most_recent takes the newest image_update, then the newest image_create,
+// then the smallest uuid; a time the service did not send counts as the
+// oldest, older than any time sent.
+func TestImageLookup_mostRecentOrder(t *testing.T) {
+	at := func(uuid string, updated, created any) fakesas.Image {
+		return lookupImage(uuid, "prod", "app", "1", fakesas.Image{"ImageUpdate": updated, "ImageCreate": created})
+	}
+	cases := []struct {
+		name   string
+		images []fakesas.Image
+		want   string
+	}{
+		{"newer update wins over newer create", []fakesas.Image{at("u-a", "1760000000000", "1760000000009"), at("u-b", "1760000000005", "1750000000000")}, "u-b"},
+		{"newer update first in the list", []fakesas.Image{at("u-b", "1760000000005", "1750000000000"), at("u-a", "1760000000000", "1760000000009")}, "u-b"},
+		{"same update: newer create", []fakesas.Image{at("u-a", "1760000000005", "1750000000001"), at("u-b", "1760000000005", "1750000000002")}, "u-b"},
+		{"same times: smaller uuid", []fakesas.Image{at("u-b", "1760000000005", "1750000000001"), at("u-a", "1760000000005", "1750000000001")}, "u-a"},
+		{"update not sent is older than 0", []fakesas.Image{at("u-a", nil, "1750000000009"), at("u-b", "0", "1")}, "u-b"},
+		{"update not sent is older than 1", []fakesas.Image{at("u-a", nil, "1750000000009"), at("u-b", "1", "1")}, "u-b"},
+		{"create not sent is older", []fakesas.Image{at("u-a", "5", nil), at("u-b", "5", "1")}, "u-b"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			model := imageInstanceModel{imageModel: imageModel{RepoName: types.StringValue("app"), Tag: types.StringValue("1")}, MostRecent: types.BoolValue(true)}
+			image, failure := newImageLookup(&model).choose(lookupPage(t, int64(len(tc.images)), tc.images...))
+			if failure != nil || image.Uuid.Value != tc.want {
+				t.Errorf("chose %v (failure %+v), want %s", image, failure, tc.want)
+			}
+		})
+	}
+}
+
+// The lookup sends each argument set as its criterion, digest and image_id
+// without the sha256: prefix, for one page of the largest size.
+func TestImageLookup_request(t *testing.T) {
+	digest := sha256Hex("r")
+	model := imageInstanceModel{imageModel: imageModel{Digest: types.StringValue("sha256:" + digest), RegionID: types.StringValue("cn-shanghai"),
+		RepoName: types.StringNull(), Tag: types.StringUnknown()}}
+	got := newImageLookup(&model).request()
+	want := []sasapi.Criterion{{Name: "digest", Value: digest}, {Name: "regionId", Value: "cn-shanghai"}}
+	if !slices.Equal(got.Criteria, want) || got.LogicalExp != sasapi.LogicalAnd || got.CurrentPage != 1 || got.PageSize != sasapi.MaxPageSize {
+		t.Errorf("request %+v, want criteria %v joined by AND, page 1 of %d", got, want, sasapi.MaxPageSize)
+	}
+	imageID := imageInstanceModel{imageModel: imageModel{ImageID: types.StringValue("sha256:abc"), Tag: types.StringValue("sha256:t")}}
+	if got := newImageLookup(&imageID).request().Criteria; !slices.Equal(got, []sasapi.Criterion{{Name: "ImageId", Value: "abc"}, {Name: "tag", Value: "sha256:t"}}) {
+		t.Errorf("criteria %v: image_id loses its prefix, tag keeps its text", got)
+	}
+}
+
+// The failure diagnostics say what matched: "N images match" when the page
+// held every match and "At least N" when the service counted more; up to
+// ten candidates and how many more; the repository to list when nothing
+// matched.
+func TestLookupDiagnostic_saysWhatMatched(t *testing.T) {
+	var images []fakesas.Image
+	for k := range maxCandidatesListed {
+		images = append(images, lookupImage(fmt.Sprintf("u-%02d", k), fmt.Sprintf("ns-%02d", k), "app", "1"))
+	}
+	model := imageInstanceModel{imageModel: imageModel{RepoName: types.StringValue("app"), Tag: types.StringValue("1")}}
+	lookup := newImageLookup(&model)
+	for _, tc := range []struct {
+		total     int64
+		want, not string
+	}{
+		{int64(len(images)), fmt.Sprintf("%d images match", len(images)), "At least"},
+		{int64(len(images)) + 1, fmt.Sprintf("At least %d images match", len(images)), ""},
+	} {
+		_, failure := lookup.choose(lookupPage(t, tc.total, images...))
+		if failure == nil || failure.kind != lookupAmbiguous {
+			t.Fatalf("total %d: want an ambiguous lookup, got %+v", tc.total, failure)
+		}
+		detail := lookup.diagnostic(failure, "here").Detail()
+		if !strings.HasPrefix(detail, tc.want) || (tc.not != "" && strings.Contains(detail, tc.not)) {
+			t.Errorf("total %d: detail does not start with %q:\n%s", tc.total, tc.want, detail)
+		}
+		if strings.Contains(detail, "more)") {
+			t.Errorf("total %d: ten candidates listed with a count of more:\n%s", tc.total, detail)
+		}
+	}
+
+	notFound := func(m imageModel) string {
+		model := imageInstanceModel{imageModel: m}
+		l := newImageLookup(&model)
+		_, failure := l.choose(lookupPage(t, 0))
+		return l.diagnostic(failure, "endpoint e").Detail()
+	}
+	if d := notFound(model.imageModel); !strings.Contains(d, `No image matches repo_name = "app", tag = "1" (endpoint e)`) || !strings.Contains(d, `value = "app"`) {
+		t.Errorf("not found by repository:\n%s", d)
+	}
+	if d := notFound(imageModel{ImageID: types.StringValue("abc")}); !strings.Contains(d, `image_id = "abc"`) || !strings.Contains(d, `value = "<repository>"`) {
+		t.Errorf("not found by image id:\n%s", d)
+	}
+}
+
+// When the service counts more images than the page read, the diagnostic
+// gives its count, the page's size and the exact matches read.
+func TestLookupDiagnostic_incompleteSaysWhatWasRead(t *testing.T) {
+	images := []fakesas.Image{lookupImage("u-a", "prod", "app", "1"), lookupImage("u-b", "prod", "app-web", "1")}
+	model := imageInstanceModel{imageModel: imageModel{RepoName: types.StringValue("app"), Tag: types.StringValue("1")}}
+	lookup := newImageLookup(&model)
+	_, failure := lookup.choose(lookupPage(t, 150, images...))
+	if failure == nil || failure.kind != lookupIncomplete {
+		t.Fatalf("want an incomplete lookup, got %+v", failure)
+	}
+	d := lookup.diagnostic(failure, "endpoint e")
+	want := errorMatching(`DescribeImageInstances reports 150 images for repo_name = "app", tag = "1" (endpoint e), more than the 2 one lookup reads`,
+		"Of those read, 1 match exactly", narrowingNames)
+	if d.Summary() != "Too many Security Center images to look up one" || !want.MatchString(d.Detail()) {
+		t.Errorf("diagnostic %q:\n%s", d.Summary(), d.Detail())
 	}
 }

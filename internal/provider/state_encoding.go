@@ -170,18 +170,23 @@ func taggedFields(goType reflect.Type, prefix []int, byName map[string][]int) er
 		field := goType.Field(k)
 		index := append(slices.Clip(prefix), k)
 		name, tagged := field.Tag.Lookup("tfsdk")
-		switch {
-		case name == "-":
-		case field.Anonymous && !tagged && field.Type.Kind() == reflect.Struct:
+		// ifs rather than a switch, so that gremlins covers the conditions.
+		if name == "-" {
+			continue
+		}
+		if field.Anonymous && !tagged && field.Type.Kind() == reflect.Struct {
 			if err := taggedFields(field.Type, index, byName); err != nil {
 				return err
 			}
-		case name == "":
-		case byName[name] != nil:
-			return fmt.Errorf("%s: two fields are tagged %q", goType, name)
-		default:
-			byName[name] = index
+			continue
 		}
+		if name == "" {
+			continue
+		}
+		if byName[name] != nil {
+			return fmt.Errorf("%s: two fields are tagged %q", goType, name)
+		}
+		byName[name] = index
 	}
 	return nil
 }
