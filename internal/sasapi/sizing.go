@@ -23,3 +23,13 @@ var uuidKey = []byte(`"Uuid"`)
 func recordsCapacity(body []byte) int {
 	return min(bytes.Count(body, uuidKey), 10*MaxPageSize)
 }
+
+// textBlockSize is the length of the block that holds every collected
+// string value of a page.
+func textBlockSize(texts []textRef) int {
+	n := 0
+	for _, t := range texts {
+		n += t.end - t.start
+	}
+	return n
+}
