@@ -37,17 +37,25 @@ func (c *Client) listInBatches(ctx context.Context, query ImageVulQuery, opts Li
 		if opts.MaxResults > 0 {
 			l.Items = l.Items[:min(len(l.Items), max(remaining, 0))]
 		}
-		merged.Items = append(merged.Items, l.Items...)
-		merged.TotalCount += l.TotalCount
-		merged.Requests += l.Requests
-		merged.Retries += l.Retries
-		merged.Duplicates += l.Duplicates
-		merged.Warnings = append(merged.Warnings, l.Warnings...)
-		if merged.PageSize == 0 || l.PageSize < merged.PageSize {
-			merged.PageSize = l.PageSize
-		}
+		mergeBatch(merged, l)
 	}
 	return merged, nil
+}
+
+// mergeBatch adds a batch's listing to merged: rows in order, counts
+// summed, the smallest page size a batch was served kept.
+func mergeBatch(merged, l *Listing[VulRecord]) {
+	merged.Items = append(merged.Items, l.Items...)
+	merged.TotalCount += l.TotalCount
+	merged.Requests += l.Requests
+	merged.Retries += l.Retries
+	merged.Duplicates += l.Duplicates
+	merged.Warnings = append(merged.Warnings, l.Warnings...)
+	if merged.PageSize == 0 {
+		merged.PageSize = l.PageSize
+	} else {
+		merged.PageSize = min(merged.PageSize, l.PageSize)
+	}
 }
 
 // uuidBatches splits uuids into batches of at most size, first occurrence

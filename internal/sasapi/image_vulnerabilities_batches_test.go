@@ -140,3 +140,52 @@ func TestListImageVulnerabilitiesFailsWithABatch(t *testing.T) {
 		t.Fatalf("listing %v, error %v; want no listing and a permission error naming the batch", listing, err)
 	}
 }
+
+// Batches merge in order: rows appended, counts summed, warnings kept, and
+// the page size is the smallest any batch was served.
+func TestMergeBatchSumsCountsAndKeepsTheSmallestPageSize(t *testing.T) {
+	row := func(name string) VulRecord { return VulRecord{Name: String{Value: name, Valid: true}} }
+	merged := &Listing[VulRecord]{Items: []VulRecord{}}
+	batches := []*Listing[VulRecord]{
+		{Items: []VulRecord{row("a"), row("b")}, TotalCount: 2, PageSize: 100, Requests: 1, Retries: 2, Duplicates: 1, Warnings: []string{"w1"}},
+		{Items: []VulRecord{row("c")}, TotalCount: 7, PageSize: 50, Requests: 3},
+		{Items: []VulRecord{}, TotalCount: 0, PageSize: 100, Requests: 1, Retries: 1, Warnings: []string{"w2"}},
+	}
+	wantPageSize := []int{100, 50, 50}
+	for k, b := range batches {
+		mergeBatch(merged, b)
+		if merged.PageSize != wantPageSize[k] {
+			t.Errorf("after batch %d: page size %d, want %d", k+1, merged.PageSize, wantPageSize[k])
+		}
+	}
+	var names []string
+	for _, r := range merged.Items {
+		names = append(names, r.Name.Value)
+	}
+	if strings.Join(names, ",") != "a,b,c" {
+		t.Errorf("rows %v, want a,b,c in batch order", names)
+	}
+	if merged.TotalCount != 9 || merged.Requests != 5 || merged.Retries != 3 || merged.Duplicates != 1 {
+		t.Errorf("total %d, requests %d, retries %d, duplicates %d; want 2+7+0, 1+3+1, 2+0+1, 1",
+			merged.TotalCount, merged.Requests, merged.Retries, merged.Duplicates)
+	}
+	if strings.Join(merged.Warnings, ",") != "w1,w2" {
+		t.Errorf("warnings %v, want w1,w2", merged.Warnings)
+	}
+}
+
+// Exactly UuidsPerRequest Uuids are one request's worth: an error says
+// nothing of batches, which the user never asked for.
+func TestOneFullBatchIsReadAsOneListing(t *testing.T) {
+	images := scannedImages(UuidsPerRequest)
+	fake := startFake(t, fakesas.Options{Images: images})
+	fake.SetFaults(fakesas.Fault{Kind: fakesas.FaultNoPermission, Action: ActionDescribeImageVulList, Count: 1})
+	c := clientFor(t, fake.Endpoint())
+	_, err := c.ListImageVulnerabilities(context.Background(), ImageVulQuery{Uuids: fakeUUIDs(images)}, ListOptions{})
+	if err == nil || CategoryOf(err) != CategoryPermission {
+		t.Fatalf("error %v, want the permission error", err)
+	}
+	if strings.Contains(err.Error(), "batch") {
+		t.Errorf("error %q speaks of batches for %d Uuids", err, UuidsPerRequest)
+	}
+}
