@@ -45,6 +45,7 @@ func TestListImageVulnerabilitiesBatchesUuids(t *testing.T) {
 		{name: "one uuid", uuids: all[:1], batches: [][]string{all[:1]}},
 		{name: "exactly one full batch", uuids: all[:UuidsPerRequest], batches: [][]string{all[:UuidsPerRequest]}},
 		{name: "one more than a batch", uuids: all[:UuidsPerRequest+1], batches: [][]string{all[:100], all[100:101]}},
+		{name: "two full batches, nothing after them", uuids: all[:2*UuidsPerRequest], batches: [][]string{all[:100], all[100:200]}},
 		{name: "several batches", uuids: all[:250], batches: [][]string{all[:100], all[100:200], all[200:250]}},
 		{name: "repeated uuids are read once", uuids: append(slices.Clone(all[:150]), all[:60]...), batches: [][]string{all[:100], all[100:150]}},
 		{name: "max_results within the first batch", uuids: all[:250], maxResults: 7, batches: [][]string{all[:100], all[100:200], all[200:250]}},
