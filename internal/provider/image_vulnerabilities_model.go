@@ -154,8 +154,8 @@ func (a vulArguments) keep(rows []sasapi.VulRecord) []sasapi.VulRecord {
 		}
 		rows = kept
 	}
-	if a.maxResults > 0 && len(rows) > a.maxResults {
-		rows = rows[:a.maxResults]
+	if a.maxResults > 0 {
+		rows = rows[:min(len(rows), a.maxResults)]
 	}
 	return rows
 }
@@ -241,15 +241,26 @@ func flattenCVEs(cves []sasapi.CVE) ([]vulCVEModel, types.String, types.Float64)
 		if r := slices.Index(vulSeverities, c.VulLevel.Value); r >= 0 && c.VulLevel.Valid {
 			rank = min(rank, r)
 		}
-		if c.CvssScore.Valid && (score.IsNull() || c.CvssScore.Value > score.ValueFloat64()) {
-			score = types.Float64Value(c.CvssScore.Value)
-		}
+		score = higherScore(score, float64Of(c.CvssScore))
 	}
 	severity := types.StringNull()
 	if rank < len(vulSeverities) {
 		severity = types.StringValue(vulSeverities[rank])
 	}
 	return out, severity, score
+}
+
+// higherScore is the higher of two scores, null only when both are. It
+// uses max rather than a comparison, whose boundary mutant (> or >=) would
+// be equivalent.
+func higherScore(a, b types.Float64) types.Float64 {
+	if a.IsNull() {
+		return b
+	}
+	if b.IsNull() {
+		return a
+	}
+	return types.Float64Value(max(a.ValueFloat64(), b.ValueFloat64()))
 }
 
 // summariseVulnerabilities computes the summary over the returned rows, as
@@ -286,9 +297,7 @@ func summariseVulnerabilities(rows []vulnerabilityModel, withDetails bool) vulSu
 		} else {
 			levels[v.Severity.ValueString()]++
 		}
-		if !v.MaxCVSSScore.IsNull() && (maxScore.IsNull() || v.MaxCVSSScore.ValueFloat64() > maxScore.ValueFloat64()) {
-			maxScore = v.MaxCVSSScore
-		}
+		maxScore = higherScore(maxScore, v.MaxCVSSScore)
 	}
 	summary := vulSummaryModel{
 		Vulnerabilities: types.Int64Value(int64(len(rows))),
