@@ -90,7 +90,7 @@ type vulnerabilityModel struct {
 	Packages      []vulPackageModel `tfsdk:"packages"`
 	Severity      types.String      `tfsdk:"severity"`
 	MaxCVSSScore  types.Float64     `tfsdk:"max_cvss_score"`
-	CVEs          []vulCVEModel     `tfsdk:"cves"` // nil (null) without with_cve_details; shared by the rows of a name
+	CVEs          []vulCVEModel     `tfsdk:"cves" state:"shared"` // nil (null) without with_cve_details; shared by the rows of a name
 }
 
 type vulPackageModel struct {

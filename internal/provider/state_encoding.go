@@ -43,7 +43,7 @@ func encodeModel(ctx context.Context, typ tftypes.Type, model any) (tftypes.Valu
 	if err != nil {
 		return tftypes.Value{}, err
 	}
-	e := encoder{ctx: ctx, strings: map[string]tftypes.Value{}, ints: map[int64]tftypes.Value{}}
+	e := encoder{ctx: ctx, strings: map[string]tftypes.Value{}, ints: map[int64]tftypes.Value{}, lists: map[listKey]tftypes.Value{}}
 	return e.encode(plan, v.Elem())
 }
 
@@ -67,6 +67,9 @@ type valuePlan struct {
 	null   tftypes.Value
 	elem   *valuePlan  // kindList, kindPointer
 	fields []fieldPlan // kindObject
+	// shared: a kindList field whose slices many elements share (same
+	// backing array), encoded once per slice; see sharedList.
+	shared bool
 }
 
 type fieldPlan struct {
@@ -157,6 +160,7 @@ func planFields(goType reflect.Type, typ tftypes.Object) ([]fieldPlan, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s.%s: %w", goType, field.Name, err)
 		}
+		plan.shared = sharedList(field) // only lists look at it
 		fields = append(fields, fieldPlan{name: name, index: index, plan: plan})
 	}
 	return fields, nil
@@ -193,6 +197,15 @@ type encoder struct {
 	ctx     context.Context
 	strings map[string]tftypes.Value
 	ints    map[int64]tftypes.Value
+	lists   map[listKey]tftypes.Value // shared slices already encoded
+}
+
+// listKey identifies a slice: the same plan, backing array and length are
+// the same elements while the model is encoded.
+type listKey struct {
+	plan *valuePlan
+	ptr  uintptr
+	len  int
 }
 
 // encode converts v, which must be addressable, following plan p.
@@ -240,6 +253,22 @@ func (e *encoder) list(p *valuePlan, v reflect.Value) (tftypes.Value, error) {
 	if v.IsNil() {
 		return p.null, nil
 	}
+	if !p.shared {
+		return e.newList(p, v)
+	}
+	key := listKey{plan: p, ptr: v.Pointer(), len: v.Len()}
+	if value, ok := e.lists[key]; ok {
+		return value, nil
+	}
+	value, err := e.newList(p, v)
+	if err != nil {
+		return tftypes.Value{}, err
+	}
+	e.lists[key] = value
+	return value, nil
+}
+
+func (e *encoder) newList(p *valuePlan, v reflect.Value) (tftypes.Value, error) {
 	elems := make([]tftypes.Value, v.Len())
 	for k := range elems {
 		elem, err := e.encode(p.elem, v.Index(k))

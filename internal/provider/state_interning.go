@@ -1,5 +1,7 @@
 package provider
 
+import "reflect"
+
 // Which values the state encoder shares between list elements. Whatever
 // these answer, the state written is the same (TestSetState_* holds it to
 // State.Set's); they only trade map entries for allocations, measured in
@@ -13,3 +15,8 @@ const (
 func internString(s string) bool { return len(s) <= internStringMax }
 
 func internInt(n int64) bool { return n >= 0 && n < internIntMax }
+
+// sharedList is true for a list field tagged `state:"shared"`: its slices
+// are shared by many list elements (a vulnerability's CVEs by every row
+// of its name), so each is encoded once.
+func sharedList(field reflect.StructField) bool { return field.Tag.Get("state") == "shared" }
