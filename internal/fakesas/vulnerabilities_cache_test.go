@@ -65,9 +65,9 @@ func TestDescribeImageVulListCachedRowsAreTheRecords(t *testing.T) {
 		q.Set("Type", "cve")
 		for page := 1; ; page++ {
 			q.Set("CurrentPage", strconv.Itoa(page))
-			want := referenceVulListPage(t, s, q, "req")
+			want := referenceVulListPage(t, s, q, `req "1" <&>`)
 			for pass := range 2 {
-				got, e := s.describeImageVulList(q, "req")
+				got, e := s.describeImageVulList(q, `req "1" <&>`)
 				if e != nil {
 					t.Fatalf("%v: %v", q, e)
 				}
