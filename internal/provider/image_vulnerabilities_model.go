@@ -67,19 +67,19 @@ func vulStatusCode(name string) (int64, bool) {
 }
 
 type vulnerabilityModel struct {
-	Name          types.String      `tfsdk:"name"`
-	AliasName     types.String      `tfsdk:"alias_name"`
+	Name          types.String      `tfsdk:"name" state:"shared"`
+	AliasName     types.String      `tfsdk:"alias_name" state:"shared"`
 	CVEIDs        []string          `tfsdk:"cve_ids"`
 	Type          types.String      `tfsdk:"type"`
 	Necessity     types.String      `tfsdk:"necessity"`
 	Status        types.String      `tfsdk:"status"`
 	CanFix        types.Bool        `tfsdk:"can_fix"`
 	CanUpdate     types.Bool        `tfsdk:"can_update"`
-	ImageUUID     types.String      `tfsdk:"image_uuid"`
-	Image         types.String      `tfsdk:"image"`
-	ImageDigest   types.String      `tfsdk:"image_digest"`
-	RepoName      types.String      `tfsdk:"repo_name"`
-	RepoNamespace types.String      `tfsdk:"repo_namespace"`
+	ImageUUID     types.String      `tfsdk:"image_uuid" state:"shared"`
+	Image         types.String      `tfsdk:"image" state:"shared"`
+	ImageDigest   types.String      `tfsdk:"image_digest" state:"shared"`
+	RepoName      types.String      `tfsdk:"repo_name" state:"shared"`
+	RepoNamespace types.String      `tfsdk:"repo_namespace" state:"shared"`
 	Layers        []string          `tfsdk:"layers"`
 	FirstSeenAt   timetypes.RFC3339 `tfsdk:"first_seen_at"`
 	LastSeenAt    timetypes.RFC3339 `tfsdk:"last_seen_at"`
@@ -94,13 +94,13 @@ type vulnerabilityModel struct {
 }
 
 type vulPackageModel struct {
-	Name        types.String `tfsdk:"name"`
-	Version     types.String `tfsdk:"version"`
-	FullVersion types.String `tfsdk:"full_version"`
-	Path        types.String `tfsdk:"path"`
+	Name        types.String `tfsdk:"name" state:"shared"`
+	Version     types.String `tfsdk:"version" state:"shared"`
+	FullVersion types.String `tfsdk:"full_version" state:"shared"`
+	Path        types.String `tfsdk:"path" state:"shared"`
 	Layer       types.String `tfsdk:"layer"`
-	MatchDetail types.String `tfsdk:"match_detail"`
-	UpdateCmd   types.String `tfsdk:"update_cmd"`
+	MatchDetail types.String `tfsdk:"match_detail" state:"shared"`
+	UpdateCmd   types.String `tfsdk:"update_cmd" state:"shared"`
 }
 
 type vulCVEModel struct {

@@ -67,8 +67,9 @@ type valuePlan struct {
 	null   tftypes.Value
 	elem   *valuePlan  // kindList, kindPointer
 	fields []fieldPlan // kindObject
-	// shared: a kindList field whose slices many elements share (same
-	// backing array), encoded once per slice; see sharedList.
+	// shared: a field whose values repeat across list elements, tagged
+	// state:"shared": a list is encoded once per slice (backing array and
+	// length), a string is shared whatever its length; see sharedField.
 	shared bool
 }
 
@@ -160,7 +161,7 @@ func planFields(goType reflect.Type, typ tftypes.Object) ([]fieldPlan, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s.%s: %w", goType, field.Name, err)
 		}
-		plan.shared = sharedList(field) // only lists look at it
+		plan.shared = sharedField(field)
 		fields = append(fields, fieldPlan{name: name, index: index, plan: plan})
 	}
 	return fields, nil
@@ -299,7 +300,7 @@ func (e *encoder) stringValue(p *valuePlan, s basetypes.StringValue) tftypes.Val
 		return p.null
 	case s.IsUnknown():
 		return tftypes.NewValue(p.typ, tftypes.UnknownValue)
-	case !internString(s.ValueString()):
+	case !internString(s.ValueString(), p.shared):
 		return tftypes.NewValue(p.typ, s.ValueString())
 	}
 	value, ok := e.strings[s.ValueString()]

@@ -12,11 +12,12 @@ const (
 	internIntMax    = 1 << 12 // counts repeat; timestamps and sizes do not
 )
 
-func internString(s string) bool { return len(s) <= internStringMax }
+func internString(s string, shared bool) bool { return shared || len(s) <= internStringMax }
 
 func internInt(n int64) bool { return n >= 0 && n < internIntMax }
 
-// sharedList is true for a list field tagged `state:"shared"`: its slices
-// are shared by many list elements (a vulnerability's CVEs by every row
-// of its name), so each is encoded once.
-func sharedList(field reflect.StructField) bool { return field.Tag.Get("state") == "shared" }
+// sharedField is true for a field tagged `state:"shared"`: its values
+// repeat across list elements (a vulnerability's CVEs, title and fix
+// command in every row of its name; an image's uuid and name in each of
+// its rows), so each distinct one is encoded once.
+func sharedField(field reflect.StructField) bool { return field.Tag.Get("state") == "shared" }
