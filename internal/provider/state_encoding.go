@@ -62,11 +62,13 @@ const (
 
 // valuePlan says how to encode one Go type as one Terraform type.
 type valuePlan struct {
-	kind   valueKind
-	typ    tftypes.Type
-	null   tftypes.Value
-	elem   *valuePlan  // kindList, kindPointer
-	fields []fieldPlan // kindObject
+	kind valueKind
+	typ  tftypes.Type
+	null tftypes.Value
+	// yes and no are true and false (kindBool): every element shares them.
+	yes, no tftypes.Value
+	elem    *valuePlan  // kindList, kindPointer
+	fields  []fieldPlan // kindObject
 	// shared: a field whose values repeat across list elements, tagged
 	// state:"shared": a list is encoded once per slice (backing array and
 	// length), a string is shared whatever its length; see sharedField.
@@ -91,6 +93,9 @@ func planValue(goType reflect.Type, typ tftypes.Type) (*valuePlan, error) {
 	p := &valuePlan{typ: typ, null: tftypes.NewValue(typ, nil)}
 	if kind, ok := scalarKind(goType, typ); ok {
 		p.kind = kind
+		if kind == kindBool {
+			p.yes, p.no = tftypes.NewValue(typ, true), tftypes.NewValue(typ, false)
+		}
 		return p, nil
 	}
 	var err error
@@ -334,6 +339,8 @@ func boolTFValue(p *valuePlan, b basetypes.BoolValue) tftypes.Value {
 		return p.null
 	case b.IsUnknown():
 		return tftypes.NewValue(p.typ, tftypes.UnknownValue)
+	case b.ValueBool():
+		return p.yes
 	}
-	return tftypes.NewValue(p.typ, b.ValueBool())
+	return p.no
 }
