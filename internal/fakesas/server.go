@@ -277,10 +277,18 @@ func (s *Server) snapshotImages() (*dataset, int) {
 type dataset struct {
 	images  []Image
 	encoded []atomic.Pointer[json.RawMessage]
+	// vulRows holds each image's DescribeImageVulList rows, encoded on
+	// first use (vulnerabilities.go). A changed image comes in a new
+	// dataset, so its rows are derived again.
+	vulRows []atomic.Pointer[[]json.RawMessage]
 }
 
 func newDataset(images []Image) *dataset {
-	return &dataset{images: images, encoded: make([]atomic.Pointer[json.RawMessage], len(images))}
+	return &dataset{
+		images:  images,
+		encoded: make([]atomic.Pointer[json.RawMessage], len(images)),
+		vulRows: make([]atomic.Pointer[[]json.RawMessage], len(images)),
+	}
 }
 
 // json returns the encoded record i. Two requests may encode the same

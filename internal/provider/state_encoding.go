@@ -43,7 +43,7 @@ func encodeModel(ctx context.Context, typ tftypes.Type, model any) (tftypes.Valu
 	if err != nil {
 		return tftypes.Value{}, err
 	}
-	e := encoder{ctx: ctx, strings: map[string]tftypes.Value{}, ints: map[int64]tftypes.Value{}}
+	e := encoder{ctx: ctx, strings: map[string]tftypes.Value{}, ints: map[int64]tftypes.Value{}, lists: map[listKey]tftypes.Value{}}
 	return e.encode(plan, v.Elem())
 }
 
@@ -62,11 +62,17 @@ const (
 
 // valuePlan says how to encode one Go type as one Terraform type.
 type valuePlan struct {
-	kind   valueKind
-	typ    tftypes.Type
-	null   tftypes.Value
-	elem   *valuePlan  // kindList, kindPointer
-	fields []fieldPlan // kindObject
+	kind valueKind
+	typ  tftypes.Type
+	null tftypes.Value
+	// yes and no are true and false (kindBool): every element shares them.
+	yes, no tftypes.Value
+	elem    *valuePlan  // kindList, kindPointer
+	fields  []fieldPlan // kindObject
+	// shared: a field whose values repeat across list elements, tagged
+	// state:"shared": a list is encoded once per slice (backing array and
+	// length), a string is shared whatever its length; see sharedField.
+	shared bool
 }
 
 type fieldPlan struct {
@@ -87,6 +93,9 @@ func planValue(goType reflect.Type, typ tftypes.Type) (*valuePlan, error) {
 	p := &valuePlan{typ: typ, null: tftypes.NewValue(typ, nil)}
 	if kind, ok := scalarKind(goType, typ); ok {
 		p.kind = kind
+		if kind == kindBool {
+			p.yes, p.no = tftypes.NewValue(typ, true), tftypes.NewValue(typ, false)
+		}
 		return p, nil
 	}
 	var err error
@@ -157,6 +166,7 @@ func planFields(goType reflect.Type, typ tftypes.Object) ([]fieldPlan, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s.%s: %w", goType, field.Name, err)
 		}
+		plan.shared = sharedField(field)
 		fields = append(fields, fieldPlan{name: name, index: index, plan: plan})
 	}
 	return fields, nil
@@ -198,6 +208,15 @@ type encoder struct {
 	ctx     context.Context
 	strings map[string]tftypes.Value
 	ints    map[int64]tftypes.Value
+	lists   map[listKey]tftypes.Value // shared slices already encoded
+}
+
+// listKey identifies a slice: the same plan, backing array and length are
+// the same elements while the model is encoded.
+type listKey struct {
+	plan *valuePlan
+	ptr  uintptr
+	len  int
 }
 
 // encode converts v, which must be addressable, following plan p.
@@ -245,6 +264,22 @@ func (e *encoder) list(p *valuePlan, v reflect.Value) (tftypes.Value, error) {
 	if v.IsNil() {
 		return p.null, nil
 	}
+	if !p.shared {
+		return e.newList(p, v)
+	}
+	key := listKey{plan: p, ptr: v.Pointer(), len: v.Len()}
+	if value, ok := e.lists[key]; ok {
+		return value, nil
+	}
+	value, err := e.newList(p, v)
+	if err != nil {
+		return tftypes.Value{}, err
+	}
+	e.lists[key] = value
+	return value, nil
+}
+
+func (e *encoder) newList(p *valuePlan, v reflect.Value) (tftypes.Value, error) {
 	elems := make([]tftypes.Value, v.Len())
 	for k := range elems {
 		elem, err := e.encode(p.elem, v.Index(k))
@@ -275,7 +310,7 @@ func (e *encoder) stringValue(p *valuePlan, s basetypes.StringValue) tftypes.Val
 		return p.null
 	case s.IsUnknown():
 		return tftypes.NewValue(p.typ, tftypes.UnknownValue)
-	case !internString(s.ValueString()):
+	case !internString(s.ValueString(), p.shared):
 		return tftypes.NewValue(p.typ, s.ValueString())
 	}
 	value, ok := e.strings[s.ValueString()]
@@ -309,6 +344,8 @@ func boolTFValue(p *valuePlan, b basetypes.BoolValue) tftypes.Value {
 		return p.null
 	case b.IsUnknown():
 		return tftypes.NewValue(p.typ, tftypes.UnknownValue)
+	case b.ValueBool():
+		return p.yes
 	}
-	return tftypes.NewValue(p.typ, b.ValueBool())
+	return p.no
 }

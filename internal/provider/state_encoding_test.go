@@ -2,9 +2,11 @@ package provider
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -65,6 +67,7 @@ func TestSetState_writesWhatStateSetWrites(t *testing.T) {
 		{"vulnerabilities: none", NewImageVulnerabilitiesDataSource(), &imageVulnerabilitiesModel{
 			Vulnerabilities: []vulnerabilityModel{}, Summary: &vulSummaryModel{}, Necessities: types.SetNull(types.StringType), Statuses: types.SetNull(types.StringType), ImageUUIDs: types.ListNull(types.StringType),
 		}},
+		{"vulnerabilities: rows sharing parts of one CVE slice", NewImageVulnerabilitiesDataSource(), sharedCVEsModel()},
 		{"baselines: with items, unlisted and empty items", NewImageBaselinesDataSource(), baselinesModel(true)},
 		{"baselines: without items", NewImageBaselinesDataSource(), baselinesModel(false)},
 		{"baselines: none", NewImageBaselinesDataSource(), &imageBaselinesModel{Baselines: []baselineModel{}, Summary: summariseBaselines(nil), RiskLevels: types.SetNull(types.StringType)}},
@@ -152,6 +155,26 @@ func vulnerabilitiesModel(t *testing.T, withDetails bool) any {
 	if withDetails && (!noCVE || !noScore) {
 		t.Fatalf("the dataset lacks a name without CVE (%v) or a CVE without score (%v)", noCVE, noScore)
 	}
+	return m
+}
+
+// sharedCVEsModel has rows whose cves share one backing array with other
+// lengths and offsets, and a row with an equal copy: the encoder shares an
+// encoded list only for the same slice.
+func sharedCVEsModel() any {
+	cve := func(id string) vulCVEModel {
+		return vulCVEModel{CVEID: types.StringValue(id), CVSSScore: types.Float64Null(), CVSSVector: types.StringNull(), Level: types.StringValue("low"),
+			Title: types.StringNull(), Summary: types.StringNull(), Solution: types.StringNull(), PublishedAt: timetypes.NewRFC3339Null(), Reference: types.StringNull()}
+	}
+	cves := []vulCVEModel{cve("CVE-1"), cve("CVE-2")}
+	m := &imageVulnerabilitiesModel{Necessities: types.SetNull(types.StringType), Statuses: types.SetNull(types.StringType), ImageUUIDs: types.ListNull(types.StringType)}
+	for _, list := range [][]vulCVEModel{cves, cves[:1], cves[1:], cves, slices.Clone(cves), cves[:0], nil} {
+		row := flattenVulnerability(&sasapi.VulRecord{}, nil, true)
+		row.CVEs = list
+		m.Vulnerabilities = append(m.Vulnerabilities, row)
+	}
+	summary := summariseVulnerabilities(m.Vulnerabilities, true)
+	m.Summary = &summary
 	return m
 }
 

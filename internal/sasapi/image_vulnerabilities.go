@@ -178,19 +178,6 @@ func vulRecordKey(r *VulRecord) (string, bool) {
 	return r.Uuid.Value + "\x00" + r.Name.Value + "\x00" + strconv.FormatInt(r.PrimaryId.Value, 10), true
 }
 
-// DecodeImageVulListPage decodes a DescribeImageVulList response body. A
-// body without TotalCount is an error, never "no vulnerabilities".
-func DecodeImageVulListPage(body []byte) (*DescribeImageVulListResponse, error) {
-	var resp DescribeImageVulListResponse
-	if err := json.Unmarshal(body, &resp); err != nil {
-		return nil, fmt.Errorf("decoding %s response: %w", ActionDescribeImageVulList, err)
-	}
-	if err := checkTotalCount(ActionDescribeImageVulList, "TotalCount", resp.TotalCount, len(body)); err != nil {
-		return nil, err
-	}
-	return &resp, nil
-}
-
 func decodeImageVulListAsPage(body []byte) (Page[VulRecord], error) {
 	resp, err := DecodeImageVulListPage(body)
 	if err != nil {
