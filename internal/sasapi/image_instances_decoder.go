@@ -280,10 +280,7 @@ func (d *pageDecoder) setScalar(field json.Unmarshaler, raw []byte, start int) e
 			return nil
 		}
 	case *Int:
-		if v, ok := plainInt(raw); ok {
-			*f = v
-			return nil
-		}
+		return setInt(f, raw)
 	case *StringList:
 		if v, ok := plainStringList(raw); ok {
 			*f = v
@@ -291,6 +288,16 @@ func (d *pageDecoder) setScalar(field json.Unmarshaler, raw []byte, start int) e
 		}
 	}
 	return field.UnmarshalJSON(raw)
+}
+
+// setInt decodes raw into an Int: a plain decimal directly, anything else
+// by Int.UnmarshalJSON.
+func setInt(f *Int, raw []byte) error {
+	if v, ok := plainInt(raw); ok {
+		*f = v
+		return nil
+	}
+	return f.UnmarshalJSON(raw)
 }
 
 // isPlainText reports whether raw is a JSON string without escapes in
@@ -378,7 +385,7 @@ var imageInstanceMembers = []string{
 }
 
 // field returns the field a JSON name decodes into and its index in
-// imageInstanceMembers, or nil.
+// imageInstanceMembers, or nil and an index no caller reads.
 func (img *ImageInstance) field(name []byte) (json.Unmarshaler, int) {
 	switch string(name) {
 	case "Uuid":
@@ -440,5 +447,5 @@ func (img *ImageInstance) field(name []byte) (json.Unmarshaler, int) {
 	case "SourceBizTag":
 		return &img.SourceBizTag, 28
 	}
-	return nil, -1
+	return nil, 0
 }

@@ -77,7 +77,7 @@ func decodeImageVulListPageFast(body []byte) (*DescribeImageVulListResponse, err
 		if err != nil {
 			return err
 		}
-		return d.setScalar(field, raw, d.pos-len(raw))
+		return setInt(field, raw)
 	})
 	if err != nil {
 		return nil, err
@@ -90,13 +90,6 @@ func decodeImageVulListPageFast(body []byte) (*DescribeImageVulListResponse, err
 	}
 	d.finish()
 	return resp, nil
-}
-
-// vulRecordCapacity bounds the rows of a page from above: every row opens
-// a brace. The decoder keeps pointers into its list, which therefore must
-// never grow.
-func vulRecordCapacity(body []byte) int {
-	return min(bytes.Count(body, []byte{'{'}), 10*MaxPageSize)
 }
 
 // vulRecords reads VulRecords: null clears it, an array fills it.
@@ -208,12 +201,13 @@ func (d *pageDecoder) extendContent(e *VulExtendContent) error {
 		return nil
 	}
 	raw, err := d.value()
-	switch {
-	case err != nil:
+	if err != nil {
 		return err
-	case bytes.Equal(raw, jsonNull):
+	}
+	if bytes.Equal(raw, jsonNull) {
 		return nil
-	case raw[0] != '"':
+	}
+	if raw[0] != '"' {
 		return errNotFastPath
 	}
 	text, err := unquote(raw)

@@ -33,3 +33,10 @@ func textBlockSize(texts []textRef) int {
 	}
 	return n
 }
+
+// vulRecordCapacity bounds the rows of a vulnerability page from above:
+// every row opens a brace. The decoder keeps pointers into its list, so a
+// page with more rows than this leaves the fast path (same result).
+func vulRecordCapacity(body []byte) int {
+	return min(bytes.Count(body, []byte{'{'}), 10*MaxPageSize)
+}
