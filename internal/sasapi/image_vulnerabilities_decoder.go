@@ -150,8 +150,8 @@ func (d *pageDecoder) vulRecordMember(r *VulRecord, name []byte, seen *uint64) e
 // setListOrScalar is setScalar that also reads a StringList sent as a JSON
 // array of plain strings (Layers, MatchList) without encoding/json.
 func (d *pageDecoder) setListOrScalar(field json.Unmarshaler, raw []byte, start int) error {
-	if list, ok := field.(*StringList); ok && raw[0] == '[' {
-		if v, ok := plainStringArray(raw); ok {
+	if list, ok := field.(*StringList); ok {
+		if v, ok := plainStringArray(raw); ok { // not an array: not ok
 			*list = v
 			return nil
 		}
@@ -333,7 +333,7 @@ var vulRecordMembers = []string{
 	"Pod", "TargetId", "TargetName", "TargetType", "MaliciousSource", "ExtendContentJson",
 }
 
-var vulExtendContentMember = len(vulRecordMembers) - 1
+var vulExtendContentMember = slices.Index(vulRecordMembers, "ExtendContentJson")
 
 // field returns the scalar field of member k (not ExtendContentJson).
 func (r *VulRecord) field(k int) json.Unmarshaler {

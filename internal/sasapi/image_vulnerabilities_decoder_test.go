@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/terraform-sas/terraform-provider-sas/internal/fakesas"
@@ -166,5 +167,31 @@ func BenchmarkDecodeImageVulListPage(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// The fast path for Layers and MatchList takes arrays of plain strings
+// itself; were it to hand them to UnmarshalJSON the values would be the
+// same and only the speed lost.
+func TestPlainStringArrayTakesArraysOfPlainStrings(t *testing.T) {
+	for _, tc := range []struct {
+		raw  string
+		want []string
+		ok   bool
+	}{
+		{`["sha256:1a2b","sha256:3c4d"]`, []string{"sha256:1a2b", "sha256:3c4d"}, true},
+		{`[ "a" , "" ]`, []string{"a", ""}, true},
+		{`[]`, []string{}, true},
+		{`["a\"b"]`, nil, false},
+		{`["a",1]`, nil, false},
+		{"[\"\xff\"]", nil, false},
+		{`["a"] x`, nil, false},
+		{`"[\"a\"]"`, nil, false}, // an array inside a string: plainStringList's case
+		{`null`, nil, false},
+	} {
+		got, ok := plainStringArray([]byte(tc.raw))
+		if ok != tc.ok || (ok && (!got.Valid || !slices.Equal(got.Values, tc.want))) {
+			t.Errorf("plainStringArray(%s) = %+v, %v; want %q, %v", tc.raw, got, ok, tc.want, tc.ok)
+		}
 	}
 }
