@@ -1,0 +1,53 @@
+package sasapi
+
+import (
+	"strings"
+	"testing"
+)
+
+// The scanner decides what the hand-written decoders take themselves; its
+// mistakes would be hidden by the encoding/json fallback (same values,
+// the speed lost) or show only as a panic. Each input is its own slice, so
+// reading past its end panics.
+
+func TestScannerNumber(t *testing.T) {
+	for raw, want := range map[string]bool{
+		"0": true, "-0": true, "7": true, "1234567890": true, "-12": true,
+		"0.5": true, "1.25e3": true, "2E-7": true, "3e+10": true, "9.0E1": true,
+		"": false, "-": false, "01": false, "+1": false, ".5": false, "1.": false,
+		"1e": false, "1e+": false, "a": false, "-a": false, "1.e3": false,
+	} {
+		s := jsonScanner{data: []byte(raw)}
+		err := s.number()
+		if got := err == nil && s.pos == len(raw); got != want {
+			t.Errorf("number(%q): error %v, read %d of %d bytes; want a whole number: %v", raw, err, s.pos, len(raw), want)
+		}
+	}
+}
+
+func TestScannerEscape(t *testing.T) {
+	for _, tc := range []struct {
+		raw  string
+		read int // bytes consumed; 0 for a rejected sequence
+	}{
+		{`\"`, 2}, {`\\`, 2}, {`\/`, 2}, {`\b`, 2}, {`\f`, 2}, {`\n`, 2}, {`\r`, 2}, {`\t`, 2},
+		{`\u00e9`, 6}, {`\uABCD`, 6}, {`\u09af`, 6}, {`\uFfFf...`, 6},
+		{`\`, 0}, {`\x`, 0}, {`\u`, 0}, {`\u12`, 0}, {`\u123`, 0}, {`\u12g4`, 0}, {`\u12G4`, 0},
+		{`\u:000`, 0}, {`\u/000`, 0}, {"\\u`000", 0}, {`\u@000`, 0},
+	} {
+		s := jsonScanner{data: []byte(tc.raw)}
+		err := s.escape()
+		if (err == nil) != (tc.read > 0) || (err == nil && s.pos != tc.read) {
+			t.Errorf("escape(%q): error %v, read %d bytes; want %d", tc.raw, err, s.pos, tc.read)
+		}
+	}
+}
+
+func TestIsHex(t *testing.T) {
+	for c := range 256 {
+		want := strings.IndexByte("0123456789abcdefABCDEF", byte(c)) >= 0
+		if got := isHex(byte(c)); got != want {
+			t.Errorf("isHex(%q) = %v", rune(c), got)
+		}
+	}
+}
