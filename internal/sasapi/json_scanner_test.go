@@ -51,3 +51,19 @@ func TestIsHex(t *testing.T) {
 		}
 	}
 }
+
+func TestScannerLiteral(t *testing.T) {
+	for _, tc := range []struct {
+		data, word string
+		ok         bool
+	}{
+		{"null", "null", true}, {"true,", "true", true}, {"false}", "false", true},
+		{"nul", "null", false}, {"nulL", "null", false}, {"", "true", false}, {"fals", "false", false},
+	} {
+		s := jsonScanner{data: []byte(tc.data)}
+		err := s.literal(tc.word)
+		if (err == nil) != tc.ok || (tc.ok && s.pos != len(tc.word)) {
+			t.Errorf("literal(%q) in %q: error %v, read %d bytes; want ok %v", tc.word, tc.data, err, s.pos, tc.ok)
+		}
+	}
+}
