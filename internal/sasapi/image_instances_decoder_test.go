@@ -8,7 +8,7 @@ import (
 // The page decoder's fast paths must take the common forms themselves:
 // were they to hand everything to UnmarshalJSON the values would be the
 // same (the differential fuzz target cannot tell) and only the speed lost.
-// Each input is its own slice, so reading past a value's end panics.
+// Each input has no spare capacity, so reading past a value's end panics.
 
 func TestPlainIntTakesDecimalsInTheInt64Range(t *testing.T) {
 	for _, tc := range []struct {
@@ -29,7 +29,7 @@ func TestPlainIntTakesDecimalsInTheInt64Range(t *testing.T) {
 		{`"1\u0032"`, 0, false},
 		{`null`, 0, false},
 	} {
-		got, ok := plainInt([]byte(tc.raw))
+		got, ok := plainInt(exactBytes(tc.raw))
 		if ok != tc.ok || (ok && got != (Int{Value: tc.want, Valid: true})) {
 			t.Errorf("plainInt(%s) = %+v, %v; want %d, %v", tc.raw, got, ok, tc.want, tc.ok)
 		}
@@ -47,7 +47,7 @@ func TestIsPlainTextTakesStringsWithoutEscapes(t *testing.T) {
 		`12`:           false,
 		`null`:         false,
 	} {
-		if got := isPlainText([]byte(raw)); got != want {
+		if got := isPlainText(exactBytes(raw)); got != want {
 			t.Errorf("isPlainText(%s) = %v, want %v", raw, got, want)
 		}
 	}
@@ -67,7 +67,7 @@ func TestPlainStringListTakesAnArrayInAString(t *testing.T) {
 		{`"[\"a\\u0062\"]"`, nil, false},
 		{`null`, nil, false},
 	} {
-		got, ok := plainStringList([]byte(tc.raw))
+		got, ok := plainStringList(exactBytes(tc.raw))
 		if ok != tc.ok || (ok && (!got.Valid || !slices.Equal(got.Values, tc.want))) {
 			t.Errorf("plainStringList(%s) = %+v, %v; want %q, %v", tc.raw, got, ok, tc.want, tc.ok)
 		}

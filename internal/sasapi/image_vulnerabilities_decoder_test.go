@@ -189,7 +189,7 @@ func TestPlainStringArrayTakesArraysOfPlainStrings(t *testing.T) {
 		{`"[\"a\"]"`, nil, false}, // an array inside a string: plainStringList's case
 		{`null`, nil, false},
 	} {
-		got, ok := plainStringArray([]byte(tc.raw))
+		got, ok := plainStringArray(exactBytes(tc.raw))
 		if ok != tc.ok || (ok && (!got.Valid || !slices.Equal(got.Values, tc.want))) {
 			t.Errorf("plainStringArray(%s) = %+v, %v; want %q, %v", tc.raw, got, ok, tc.want, tc.ok)
 		}

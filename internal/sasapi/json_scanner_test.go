@@ -7,8 +7,15 @@ import (
 
 // The scanner decides what the hand-written decoders take themselves; its
 // mistakes would be hidden by the encoding/json fallback (same values,
-// the speed lost) or show only as a panic. Each input is its own slice, so
-// reading past its end panics.
+// the speed lost) or show only as a panic. Each input is a slice without
+// spare capacity, so reading past its end panics.
+
+// exactBytes is raw with no capacity beyond its length: []byte(raw) may
+// round the capacity up, which would let a read past the end go unseen.
+func exactBytes(raw string) []byte {
+	b := []byte(raw)
+	return b[:len(b):len(b)]
+}
 
 func TestScannerNumber(t *testing.T) {
 	for raw, want := range map[string]bool{
@@ -17,7 +24,7 @@ func TestScannerNumber(t *testing.T) {
 		"": false, "-": false, "01": false, "+1": false, ".5": false, "1.": false,
 		"1e": false, "1e+": false, "a": false, "-a": false, "1.e3": false,
 	} {
-		s := jsonScanner{data: []byte(raw)}
+		s := jsonScanner{data: exactBytes(raw)}
 		err := s.number()
 		if got := err == nil && s.pos == len(raw); got != want {
 			t.Errorf("number(%q): error %v, read %d of %d bytes; want a whole number: %v", raw, err, s.pos, len(raw), want)
@@ -35,7 +42,7 @@ func TestScannerEscape(t *testing.T) {
 		{`\`, 0}, {`\x`, 0}, {`\u`, 0}, {`\u12`, 0}, {`\u123`, 0}, {`\u12g4`, 0}, {`\u12G4`, 0},
 		{`\u:000`, 0}, {`\u/000`, 0}, {"\\u`000", 0}, {`\u@000`, 0},
 	} {
-		s := jsonScanner{data: []byte(tc.raw)}
+		s := jsonScanner{data: exactBytes(tc.raw)}
 		err := s.escape()
 		if (err == nil) != (tc.read > 0) || (err == nil && s.pos != tc.read) {
 			t.Errorf("escape(%q): error %v, read %d bytes; want %d", tc.raw, err, s.pos, tc.read)
@@ -60,7 +67,7 @@ func TestScannerLiteral(t *testing.T) {
 		{"null", "null", true}, {"true,", "true", true}, {"false}", "false", true},
 		{"nul", "null", false}, {"nulL", "null", false}, {"", "true", false}, {"fals", "false", false},
 	} {
-		s := jsonScanner{data: []byte(tc.data)}
+		s := jsonScanner{data: exactBytes(tc.data)}
 		err := s.literal(tc.word)
 		if (err == nil) != tc.ok || (tc.ok && s.pos != len(tc.word)) {
 			t.Errorf("literal(%q) in %q: error %v, read %d bytes; want ok %v", tc.word, tc.data, err, s.pos, tc.ok)
