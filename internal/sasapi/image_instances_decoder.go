@@ -103,6 +103,7 @@ func decodeImageInstancesPageFast(body []byte) (*DescribeImageInstancesResponse,
 type pageDecoder struct {
 	jsonScanner
 	texts []textRef
+	seen  uint64 // the members of the current record already read
 }
 
 // stringFields is how many String fields an ImageInstance has.
@@ -218,6 +219,14 @@ var pageInfoMembers = []string{"CurrentPage", "PageSize", "TotalCount", "Count"}
 
 // images reads ImageInstanceList: null clears it, an array fills it.
 func (d *pageDecoder) images(dst *[]ImageInstance) error {
+	return records(d, dst, imageCapacity(d.data), d.imageMember)
+}
+
+// records reads a JSON array of records: null clears dst, an array fills a
+// list of at most capacity records (the decoder keeps pointers into it, so
+// it never grows; a longer array leaves the page to encoding/json), each
+// record's members read by member (d.seen marks those already read).
+func records[T any](d *pageDecoder, dst *[]T, capacity int, member func(r *T, name []byte) error) error {
 	switch d.next() {
 	case 'n':
 		*dst = nil
@@ -226,19 +235,20 @@ func (d *pageDecoder) images(dst *[]ImageInstance) error {
 	default:
 		return errNotFastPath
 	}
-	list := make([]ImageInstance, 0, imageCapacity(d.data))
+	list := make([]T, 0, capacity)
 	err := d.array(func() error {
 		if len(list) == cap(list) {
 			return errNotFastPath
 		}
-		list = append(list, ImageInstance{})
-		img := &list[len(list)-1]
+		var zero T
+		list = append(list, zero)
+		r := &list[len(list)-1]
 		switch d.next() {
 		case 'n':
 			return d.literal("null")
 		case '{':
-			var seen uint32
-			return d.object(func(name []byte) error { return d.imageMember(img, name, &seen) })
+			d.seen = 0
+			return d.object(func(name []byte) error { return member(r, name) })
 		}
 		return errNotFastPath
 	})
@@ -251,7 +261,8 @@ func (d *pageDecoder) images(dst *[]ImageInstance) error {
 
 // imageMember decodes one member of an image record. A repeated member
 // leaves the record to encoding/json.
-func (d *pageDecoder) imageMember(img *ImageInstance, name []byte, seen *uint32) error {
+func (d *pageDecoder) imageMember(img *ImageInstance, name []byte) error {
+	seen := &d.seen
 	field, k := img.field(name)
 	if field == nil {
 		if canonical := matchName(name, imageInstanceMembers); canonical != "" {

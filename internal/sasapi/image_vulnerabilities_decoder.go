@@ -94,40 +94,13 @@ func decodeImageVulListPageFast(body []byte) (*DescribeImageVulListResponse, err
 
 // vulRecords reads VulRecords: null clears it, an array fills it.
 func (d *pageDecoder) vulRecords(dst *[]VulRecord) error {
-	switch d.next() {
-	case 'n':
-		*dst = nil
-		return d.literal("null")
-	case '[':
-	default:
-		return errNotFastPath
-	}
-	list := make([]VulRecord, 0, vulRecordCapacity(d.data))
-	err := d.array(func() error {
-		if len(list) == cap(list) {
-			return errNotFastPath
-		}
-		list = append(list, VulRecord{})
-		r := &list[len(list)-1]
-		switch d.next() {
-		case 'n':
-			return d.literal("null")
-		case '{':
-			var seen uint64
-			return d.object(func(name []byte) error { return d.vulRecordMember(r, name, &seen) })
-		}
-		return errNotFastPath
-	})
-	if err != nil {
-		return err
-	}
-	*dst = list
-	return nil
+	return records(d, dst, vulRecordCapacity(d.data), d.vulRecordMember)
 }
 
 // vulRecordMember decodes one member of a row. A repeated member leaves
 // the page to encoding/json.
-func (d *pageDecoder) vulRecordMember(r *VulRecord, name []byte, seen *uint64) error {
+func (d *pageDecoder) vulRecordMember(r *VulRecord, name []byte) error {
+	seen := &d.seen
 	k := slices.Index(vulRecordMembers, matchName(name, vulRecordMembers))
 	if k < 0 {
 		_, err := d.value()
