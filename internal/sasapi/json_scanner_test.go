@@ -62,15 +62,18 @@ func TestIsHex(t *testing.T) {
 func TestScannerLiteral(t *testing.T) {
 	for _, tc := range []struct {
 		data, word string
+		at         int
 		ok         bool
 	}{
-		{"null", "null", true}, {"true,", "true", true}, {"false}", "false", true},
-		{"nul", "null", false}, {"nulL", "null", false}, {"", "true", false}, {"fals", "false", false},
+		{"null", "null", 0, true}, {"true,", "true", 0, true}, {"false}", "false", 0, true},
+		{`[null`, "null", 1, true}, {`:true`, "true", 1, true},
+		{"nul", "null", 0, false}, {"nulL", "null", 0, false}, {"", "true", 0, false}, {"fals", "false", 0, false},
+		{`[nul`, "null", 1, false}, {`, tru`, "true", 2, false},
 	} {
-		s := jsonScanner{data: exactBytes(tc.data)}
+		s := jsonScanner{data: exactBytes(tc.data), pos: tc.at}
 		err := s.literal(tc.word)
-		if (err == nil) != tc.ok || (tc.ok && s.pos != len(tc.word)) {
-			t.Errorf("literal(%q) in %q: error %v, read %d bytes; want ok %v", tc.word, tc.data, err, s.pos, tc.ok)
+		if (err == nil) != tc.ok || (tc.ok && s.pos != tc.at+len(tc.word)) {
+			t.Errorf("literal(%q) at %d in %q: error %v, now at %d; want ok %v", tc.word, tc.at, tc.data, err, s.pos, tc.ok)
 		}
 	}
 }
