@@ -77,3 +77,36 @@ func TestScannerLiteral(t *testing.T) {
 		}
 	}
 }
+
+// Leaving a container gives its depth back: many siblings, empty or not,
+// at one level never reach maxScanDepth (a scanner that lost count would
+// give up on them, and the fallback would hide it).
+func TestScannerDepthFollowsNesting(t *testing.T) {
+	siblings := func(open, elem, close string) string {
+		return open + strings.Repeat(elem+",", 2*maxScanDepth) + elem + close
+	}
+	for _, raw := range []string{
+		siblings("[", "[]", "]"),
+		siblings("[", "[1]", "]"),
+		siblings("[", "{}", "]"),
+		siblings("[", `{"a":1}`, "]"),
+		siblings("{", `"k":[]`, "}"),
+		siblings("{", `"k":{"a":[1,{}]}`, "}"),
+	} {
+		s := jsonScanner{data: exactBytes(raw)}
+		v, err := s.value()
+		if err != nil || len(v) != len(raw) || s.depth != 0 {
+			t.Errorf("value(%.40s…): error %v, read %d of %d bytes, depth %d after", raw, err, len(v), len(raw), s.depth)
+		}
+	}
+	deep := strings.Repeat("[", maxScanDepth+1) + strings.Repeat("]", maxScanDepth+1)
+	s := jsonScanner{data: exactBytes(deep)}
+	if _, err := s.value(); err == nil {
+		t.Errorf("value of %d nested arrays: no error, want the depth limit", maxScanDepth+1)
+	}
+	ok := strings.Repeat("[", maxScanDepth) + strings.Repeat("]", maxScanDepth)
+	s = jsonScanner{data: exactBytes(ok)}
+	if _, err := s.value(); err != nil {
+		t.Errorf("value of %d nested arrays: %v, want it read", maxScanDepth, err)
+	}
+}
