@@ -3,7 +3,6 @@ package provider
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -92,17 +91,17 @@ func flattenBaselines(results []sasapi.BaselineResult, items map[string][]sasapi
 	for k := range results {
 		r := &results[k]
 		out[k] = baselineModel{
-			Key:             fromAPIString(r.BaselineNameKey),
-			Name:            fromAPIString(r.BaselineNameAlias),
-			Class:           fromAPIString(r.BaselineClassAlias),
+			Key:             stringValue(r.BaselineNameKey),
+			Name:            stringValue(r.BaselineNameAlias),
+			Class:           stringValue(r.BaselineClassAlias),
 			Level:           baselineLevel(r.BaselineNameLevel),
-			ItemCount:       fromAPIInt(r.BaselineItemCount),
-			HighRiskItems:   fromAPIInt(r.HighRiskItemCount),
-			MediumRiskItems: fromAPIInt(r.MiddleRiskItemCount),
-			LowRiskItems:    fromAPIInt(r.LowRiskItemCount),
+			ItemCount:       int64Value(r.BaselineItemCount),
+			HighRiskItems:   int64Value(r.HighRiskItemCount),
+			MediumRiskItems: int64Value(r.MiddleRiskItemCount),
+			LowRiskItems:    int64Value(r.LowRiskItemCount),
 			Status:          types.StringValue(statusName(baselineStatuses, r.Status)),
-			FirstScannedAt:  fromAPIMillis(r.FirstScanTime),
-			LastScannedAt:   fromAPIMillis(r.LastScanTime),
+			FirstScannedAt:  rfc3339OrNever(r.FirstScanTime),
+			LastScannedAt:   rfc3339OrNever(r.LastScanTime),
 		}
 		if list, ok := items[r.BaselineNameKey.Value]; ok {
 			out[k].Items = flattenBaselineItems(list)
@@ -116,10 +115,10 @@ func flattenBaselineItems(items []sasapi.BaselineItem) []baselineItemModel {
 	for k := range items {
 		i := &items[k]
 		out[k] = baselineItemModel{
-			Key:         fromAPIString(i.BaselineItemKey),
-			Name:        fromAPIString(i.BaselineItemAlias),
-			ClassKey:    fromAPIString(i.BaselineClassKey),
-			ClassName:   fromAPIString(i.BaselineClassAlias),
+			Key:         stringValue(i.BaselineItemKey),
+			Name:        stringValue(i.BaselineItemAlias),
+			ClassKey:    stringValue(i.BaselineClassKey),
+			ClassName:   stringValue(i.BaselineClassAlias),
 			Status:      types.StringValue(statusName(baselineItemStatuses, i.Status)),
 			Whitelisted: types.BoolValue(i.Whitelisted().Value),
 		}
@@ -133,29 +132,6 @@ func baselineLevel(s sasapi.String) types.String {
 		return types.StringNull()
 	}
 	return types.StringValue(strings.ToLower(strings.TrimSpace(s.Value)))
-}
-
-func fromAPIString(s sasapi.String) types.String {
-	if !s.Valid {
-		return types.StringNull()
-	}
-	return types.StringValue(s.Value)
-}
-
-func fromAPIInt(i sasapi.Int) types.Int64 {
-	if !i.Valid {
-		return types.Int64Null()
-	}
-	return types.Int64Value(i.Value)
-}
-
-// fromAPIMillis is a Unix millisecond time as RFC 3339 in UTC; absent or
-// not positive is null.
-func fromAPIMillis(ms sasapi.Int) timetypes.RFC3339 {
-	if !ms.Valid || ms.Value <= 0 {
-		return timetypes.NewRFC3339Null()
-	}
-	return timetypes.NewRFC3339TimeValue(time.UnixMilli(ms.Value).UTC())
 }
 
 // baselineSummaryCount is one count of `summary`: its definition is both

@@ -86,17 +86,17 @@ func TestBaselineLevel(t *testing.T) {
 // A field not sent is null; a time is RFC 3339 in UTC, and 0 or less
 // (never) is null.
 func TestFromAPIValues(t *testing.T) {
-	if got := fromAPIString(sasStr("k")); !got.Equal(types.StringValue("k")) {
-		t.Errorf("fromAPIString(k) = %v", got)
+	if got := stringValue(sasStr("k")); !got.Equal(types.StringValue("k")) {
+		t.Errorf("stringValue(k) = %v", got)
 	}
-	if got := fromAPIString(sasapi.String{Value: "k"}); !got.IsNull() {
-		t.Errorf("fromAPIString(not sent) = %v, want null", got)
+	if got := stringValue(sasapi.String{Value: "k"}); !got.IsNull() {
+		t.Errorf("stringValue(not sent) = %v, want null", got)
 	}
-	if got := fromAPIInt(sasInt(0)); !got.Equal(types.Int64Value(0)) {
-		t.Errorf("fromAPIInt(0) = %v, want 0", got)
+	if got := int64Value(sasInt(0)); !got.Equal(types.Int64Value(0)) {
+		t.Errorf("int64Value(0) = %v, want 0", got)
 	}
-	if got := fromAPIInt(sasapi.Int{Value: 3}); !got.IsNull() {
-		t.Errorf("fromAPIInt(not sent) = %v, want null", got)
+	if got := int64Value(sasapi.Int{Value: 3}); !got.IsNull() {
+		t.Errorf("int64Value(not sent) = %v, want null", got)
 	}
 	at := time.Date(2025, 11, 24, 16, 0, 0, 0, time.FixedZone("CST", 8*3600))
 	for _, tc := range []struct {
@@ -110,8 +110,8 @@ func TestFromAPIValues(t *testing.T) {
 		{sasInt(-1), timetypes.NewRFC3339Null()},
 		{sasapi.Int{Value: at.UnixMilli()}, timetypes.NewRFC3339Null()},
 	} {
-		if got := fromAPIMillis(tc.ms); !got.Equal(tc.want) {
-			t.Errorf("fromAPIMillis(%+v) = %v, want %v", tc.ms, got, tc.want)
+		if got := rfc3339OrNever(tc.ms); !got.Equal(tc.want) {
+			t.Errorf("rfc3339OrNever(%+v) = %v, want %v", tc.ms, got, tc.want)
 		}
 	}
 }

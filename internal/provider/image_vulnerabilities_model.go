@@ -182,36 +182,36 @@ func convertNameDetails(cves []sasapi.CVE) vulNameDetails {
 // with_cve_details, and a name missing from it has no CVE.
 func flattenVulnerability(r *sasapi.VulRecord, details map[string]vulNameDetails, withDetails bool) vulnerabilityModel {
 	v := vulnerabilityModel{
-		Name:          stringOf(r.Name),
-		AliasName:     stringOf(r.AliasName),
+		Name:          stringValue(r.Name),
+		AliasName:     stringValue(r.AliasName),
 		CVEIDs:        stringsOf(r.Related.Values, r.Related.Valid),
-		Type:          stringOf(r.Type),
-		Necessity:     stringOf(r.Necessity),
+		Type:          stringValue(r.Type),
+		Necessity:     stringValue(r.Necessity),
 		Status:        vulStatusName(r.Status),
-		CanFix:        boolOf(sasapi.ParseYesNo(r.CanFix)),
-		CanUpdate:     boolOf(r.CanUpdate),
-		ImageUUID:     stringOf(r.Uuid),
-		Image:         stringOf(r.Image),
-		ImageDigest:   stringOf(r.ImageDigest),
-		RepoName:      stringOf(r.RepoName),
-		RepoNamespace: stringOf(r.RepoNamespace),
+		CanFix:        boolValue(sasapi.ParseYesNo(r.CanFix)),
+		CanUpdate:     boolValue(r.CanUpdate),
+		ImageUUID:     stringValue(r.Uuid),
+		Image:         stringValue(r.Image),
+		ImageDigest:   stringValue(r.ImageDigest),
+		RepoName:      stringValue(r.RepoName),
+		RepoNamespace: stringValue(r.RepoNamespace),
 		Layers:        stringsOf(r.Layers.Values, r.Layers.Valid),
-		FirstSeenAt:   rfc3339Of(r.FirstTs),
-		LastSeenAt:    rfc3339Of(r.LastTs),
-		ScannedAt:     rfc3339Of(r.ScanTime),
-		ModifiedAt:    rfc3339Of(r.ModifyTs),
+		FirstSeenAt:   rfc3339OrNever(r.FirstTs),
+		LastSeenAt:    rfc3339OrNever(r.LastTs),
+		ScannedAt:     rfc3339OrNever(r.ScanTime),
+		ModifiedAt:    rfc3339OrNever(r.ModifyTs),
 		OS:            types.StringNull(),
 		OSRelease:     types.StringNull(),
 		Severity:      types.StringNull(),
 		MaxCVSSScore:  types.Float64Null(),
 	}
 	if ext := r.ExtendContentJson; ext.Valid {
-		v.OS, v.OSRelease = stringOf(ext.Os), stringOf(ext.OsRelease)
+		v.OS, v.OSRelease = stringValue(ext.Os), stringValue(ext.OsRelease)
 		v.Packages = make([]vulPackageModel, len(ext.RpmEntityList))
 		for k, p := range ext.RpmEntityList {
 			v.Packages[k] = vulPackageModel{
-				Name: stringOf(p.Name), Version: stringOf(p.Version), FullVersion: stringOf(p.FullVersion), Path: stringOf(p.Path),
-				Layer: stringOf(p.Layer), MatchDetail: stringOf(p.MatchDetail), UpdateCmd: stringOf(p.UpdateCmd),
+				Name: stringValue(p.Name), Version: stringValue(p.Version), FullVersion: stringValue(p.FullVersion), Path: stringValue(p.Path),
+				Layer: stringValue(p.Layer), MatchDetail: stringValue(p.MatchDetail), UpdateCmd: stringValue(p.UpdateCmd),
 			}
 		}
 	}
@@ -234,9 +234,9 @@ func flattenCVEs(cves []sasapi.CVE) ([]vulCVEModel, types.String, types.Float64)
 	score := types.Float64Null()
 	for k, c := range cves {
 		out[k] = vulCVEModel{
-			CVEID: stringOf(c.CveId), CVSSScore: float64Of(c.CvssScore), CVSSVector: stringOf(c.CvssVector),
-			Level: stringOf(c.VulLevel), Title: stringOf(c.Title), Summary: stringOf(c.Summary), Solution: stringOf(c.Solution),
-			PublishedAt: rfc3339Of(c.ReleaseTime), Reference: stringOf(c.Reference),
+			CVEID: stringValue(c.CveId), CVSSScore: float64Of(c.CvssScore), CVSSVector: stringValue(c.CvssVector),
+			Level: stringValue(c.VulLevel), Title: stringValue(c.Title), Summary: stringValue(c.Summary), Solution: stringValue(c.Solution),
+			PublishedAt: rfc3339OrNever(c.ReleaseTime), Reference: stringValue(c.Reference),
 		}
 		if r := slices.Index(vulSeverities, c.VulLevel.Value); r >= 0 && c.VulLevel.Valid {
 			rank = min(rank, r)

@@ -383,8 +383,8 @@ func TestRFC3339Of(t *testing.T) {
 		{sasapi.Int{Value: 1, Valid: true}, timetypes.NewRFC3339ValueMust("1970-01-01T00:00:00Z")},
 	}
 	for _, tc := range cases {
-		if got := rfc3339Of(tc.ms); !got.Equal(tc.want) {
-			t.Errorf("rfc3339Of(%+v) = %s, want %s", tc.ms, got, tc.want)
+		if got := rfc3339OrNever(tc.ms); !got.Equal(tc.want) {
+			t.Errorf("rfc3339OrNever(%+v) = %s, want %s", tc.ms, got, tc.want)
 		}
 	}
 }
