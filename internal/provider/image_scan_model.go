@@ -2,7 +2,6 @@ package provider
 
 import (
 	"strings"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -66,13 +65,14 @@ func (m *imageScanModel) setTask(t *sasapi.ImageScanTask, fallbackID string) {
 	}
 }
 
-// millisText renders Unix milliseconds as RFC 3339 in UTC; absent or zero
-// is null.
+// millisText is rfc3339OrNever for a plain string attribute: RFC 3339 in
+// UTC; absent, zero or less is null.
 func millisText(ms sasapi.Int) types.String {
-	if !ms.Valid || ms.Value <= 0 {
+	at := rfc3339OrNever(ms)
+	if at.IsNull() {
 		return types.StringNull()
 	}
-	return types.StringValue(time.UnixMilli(ms.Value).UTC().Format(time.RFC3339))
+	return types.StringValue(at.ValueString())
 }
 
 func normalizeDigestText(s string) string {
