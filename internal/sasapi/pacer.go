@@ -12,7 +12,8 @@ import (
 // Throttling.User beyond it; it does not say what the limit is.
 const (
 	// rateWindow is how far back admitted requests are counted to measure
-	// the rate the service is granting.
+	// the rate the service is granting. It is one second, so a count of
+	// requests within it is a rate in requests a second.
 	rateWindow = time.Second
 	// rateCut is the share of the measured rate paced at after throttling.
 	rateCut = 0.9
@@ -33,6 +34,10 @@ const (
 	rateGrowthSlow  = 0.01
 	rateGrowthProbe = 0.05
 )
+
+// A count within rateWindow is read as a rate a second: this fails to
+// compile if the window is not one second.
+const _ = uint64(rateWindow-time.Second) + uint64(time.Second-rateWindow)
 
 // ratePacer spaces the starts of one action's requests so that they stay
 // under the service's rate limit. It does not pace at all until the service
@@ -82,7 +87,7 @@ func (p *ratePacer) reserve() (time.Time, uint64) {
 func (p *ratePacer) stale(epoch uint64) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.epoch != epoch
+	return p.epoch > epoch
 }
 
 // sending records a request leaving now and returns its send time, which
@@ -126,18 +131,22 @@ func (p *ratePacer) answered(sent time.Time) {
 	}
 	p.admitted = slices.Insert(p.admitted, k, sent)
 	p.forget(p.now())
-	if p.rate > 0 && float64(len(p.admitted)) >= 0.8*p.rate*rateWindow.Seconds() {
-		// At the pace, rate requests a second are admitted: each adds a
-		// share of the rise per second.
-		switch {
-		case p.rate < 0.95*p.ceiling:
-			p.rate = min(p.rate+rateGrowthFast, 0.95*p.ceiling)
-		case p.rate <= 1.05*p.ceiling:
-			p.rate += rateGrowthSlow
-		default:
-			p.rate += rateGrowthProbe
-		}
+	if p.rate > 0 && float64(len(p.admitted)) >= 0.8*p.rate {
+		p.rate = p.risen()
 	}
+}
+
+// risen is the pace after one more request admitted while the pace is in
+// use. At the pace, rate requests a second are admitted: each adds a share
+// of the rise per second.
+func (p *ratePacer) risen() float64 {
+	if p.rate < 0.95*p.ceiling {
+		return min(p.rate+rateGrowthFast, 0.95*p.ceiling)
+	}
+	if p.rate <= 1.05*p.ceiling {
+		return p.rate + rateGrowthSlow
+	}
+	return p.rate + rateGrowthProbe
 }
 
 // dropped forgets a request that got no answer (a network failure or a
@@ -165,16 +174,16 @@ func (p *ratePacer) throttled(sent time.Time, retryAfter time.Duration) bool {
 		// got through: the service took them first.
 		admitted := len(p.admitted) + p.inflightUpTo(sent)
 		if admitted >= minEvidence {
-			granted := float64(admitted) / rateWindow.Seconds()
-			if p.rate > 0 && p.rate < granted {
-				granted = p.rate
+			granted := float64(admitted)
+			if p.rate > 0 {
+				granted = min(granted, p.rate)
 			}
 			p.ceiling = granted
 			p.rate = max(minRate, rateCut*granted)
 			p.next = now.Add(p.interval())
 		}
 	}
-	if resume := now.Add(retryAfter); retryAfter > 0 && resume.After(p.next) {
+	if resume := now.Add(retryAfter); resume.After(p.next) {
 		p.next = resume
 	}
 	p.epoch++

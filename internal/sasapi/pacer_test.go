@@ -196,3 +196,59 @@ func TestRatePacer(t *testing.T) {
 		}
 	})
 }
+
+// pacerInUse is a pacer pacing at rate under ceiling, with admitted
+// requests answered within the last rateWindow.
+func pacerInUse(rate, ceiling float64, admitted int) *ratePacer {
+	p, clock := newTestPacer()
+	p.rate, p.ceiling = rate, ceiling
+	for k := range admitted {
+		p.admitted = append(p.admitted, clock.Now().Add(-rateWindow/2+time.Duration(k)*time.Millisecond))
+	}
+	return p
+}
+
+// One answered request raises a pace in use by the step of its region:
+// fast up to 95% of the ceiling (and no further), slow up to 105%, a probe
+// beyond; a pace not in use (fewer admitted than 80% of it in the last
+// second) stays.
+func TestRatePacerRise(t *testing.T) {
+	cases := []struct {
+		name           string
+		rate, ceiling  float64
+		admittedBefore int
+		want           float64
+	}{
+		{"far below the ceiling: fast", 10, 20, 10, 10.7},
+		{"just below 95% of the ceiling: fast, capped there", 18.8, 20, 20, 19},
+		{"at 95% of the ceiling: slow", 19, 20, 20, 19.01},
+		{"at 105% of the ceiling: slow", 21, 20, 20, 21.01},
+		{"beyond 105% of the ceiling: probe", 22, 20, 20, 22.05},
+		{"admitted reach 80% of the pace with this answer: in use", 22.5, 30, 17, 23.2},
+		{"admitted one short of 80% of the pace: not in use", 22.5, 30, 16, 22.5},
+		{"not pacing: stays off", 0, 20, 20, 0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			p := pacerInUse(tc.rate, tc.ceiling, tc.admittedBefore)
+			p.answered(p.sending())
+			if got := p.current(); math.Abs(got-tc.want) > 1e-9 {
+				t.Errorf("pace %.2f (ceiling %.0f, %d admitted before) became %.4f, want %.4f", tc.rate, tc.ceiling, tc.admittedBefore, got, tc.want)
+			}
+		})
+	}
+}
+
+// The boundaries above are exact in floating point, or the cases that sit
+// on them would test nothing.
+func TestRatePacerRiseBoundariesAreExact(t *testing.T) {
+	for _, b := range []struct{ got, want float64 }{
+		{0.95 * 20, 19},
+		{1.05 * 20, 21},
+		{0.8 * 22.5, 18},
+	} {
+		if b.got != b.want {
+			t.Errorf("boundary %.17g, want exactly %v", b.got, b.want)
+		}
+	}
+}
