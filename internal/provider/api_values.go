@@ -42,15 +42,6 @@ func float64Of(f sasapi.Float) types.Float64 {
 	return types.Float64Value(f.Value)
 }
 
-// stringsOf is a list that is null when absent and empty, not null, when
-// the service sent an empty one.
-func stringsOf(values []string, valid bool) []string {
-	if !valid {
-		return nil
-	}
-	return append([]string{}, values...)
-}
-
 // stringList returns nil (null) for an absent list and a non-nil slice
 // (an empty list) for an empty one.
 func stringList(l sasapi.StringList) []string {

@@ -184,7 +184,7 @@ func flattenVulnerability(r *sasapi.VulRecord, details map[string]vulNameDetails
 	v := vulnerabilityModel{
 		Name:          stringValue(r.Name),
 		AliasName:     stringValue(r.AliasName),
-		CVEIDs:        stringsOf(r.Related.Values, r.Related.Valid),
+		CVEIDs:        stringList(sasapi.StringList(r.Related)), // a CommaList is a StringList sent as text,
 		Type:          stringValue(r.Type),
 		Necessity:     stringValue(r.Necessity),
 		Status:        vulStatusName(r.Status),
@@ -195,7 +195,7 @@ func flattenVulnerability(r *sasapi.VulRecord, details map[string]vulNameDetails
 		ImageDigest:   stringValue(r.ImageDigest),
 		RepoName:      stringValue(r.RepoName),
 		RepoNamespace: stringValue(r.RepoNamespace),
-		Layers:        stringsOf(r.Layers.Values, r.Layers.Valid),
+		Layers:        stringList(r.Layers),
 		FirstSeenAt:   rfc3339OrNever(r.FirstTs),
 		LastSeenAt:    rfc3339OrNever(r.LastTs),
 		ScannedAt:     rfc3339OrNever(r.ScanTime),
