@@ -369,13 +369,14 @@ func (s *scanStarter) interrupted(ctx context.Context) (*ScanStart, error) {
 	lookCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), lastLookTimeout)
 	defer cancel()
 	task, err := s.c.DescribeImageLatestScanTask(lookCtx, s.req.Digest)
-	switch {
-	case err != nil:
+	if err != nil {
 		return nil, &ScanOutcomeUnknownError{CreateErr: createErr, CheckErr: err}
-	case task != nil && startedSince(task, s.began):
+	}
+	if task != nil && startedSince(task, s.began) {
 		s.opts.emit(ScanEvent{Kind: ScanEventAdopted, Task: task})
 		return &ScanStart{TaskID: task.TaskId.Value, Began: s.began, Task: task}, nil
-	case s.refusals > 0:
+	}
+	if s.refusals > 0 {
 		return nil, &ScanNotStartedError{Reason: ScanLimitReached, Refusals: s.refusals, Waited: s.waited, Err: ctx.Err()}
 	}
 	return nil, fmt.Errorf("%s: no scan started: %w", ActionPublicCreateImageScanTask, ctx.Err())
@@ -386,12 +387,13 @@ func (s *scanStarter) interrupted(ctx context.Context) (*ScanStart, error) {
 // or for no stated reason.
 func (s *scanStarter) answered(ctx context.Context, resp *CreateImageScanTaskResponse) (start *ScanStart, retry bool, err error) {
 	d := resp.Data
-	switch {
-	case d.TaskId.Valid && d.TaskId.Value != "":
+	if d.TaskId.Valid && d.TaskId.Value != "" {
 		return &ScanStart{TaskID: d.TaskId.Value, Began: s.began, Data: d, RequestID: resp.RequestID}, false, nil
-	case d.Result.Value == ScanResultRegionNotSupported:
+	}
+	if d.Result.Value == ScanResultRegionNotSupported {
 		return nil, false, &ScanNotStartedError{Reason: ScanRegionNotSupported, Data: d, RequestID: resp.RequestID}
-	case d.CanCreate.Valid && !d.CanCreate.Value:
+	}
+	if d.CanCreate.Valid && !d.CanCreate.Value {
 		if err := s.waitForLimit(ctx, nil, d, resp.RequestID); err != nil {
 			return nil, false, err
 		}
@@ -459,13 +461,14 @@ func (c *Client) WaitImageScan(ctx context.Context, digest string, start *ScanSt
 			return last, &ScanWaitError{TaskID: taskIDOf(start, last), Last: last, Err: err}
 		}
 		task, err := c.DescribeImageLatestScanTask(ctx, digest)
-		switch {
-		case ctx.Err() != nil:
+		if ctx.Err() != nil {
 			return last, &ScanWaitError{TaskID: taskIDOf(start, last), Last: last, Err: ctx.Err()}
-		case err != nil && IsRetryable(err):
+		}
+		if err != nil && IsRetryable(err) {
 			opts.emit(ScanEvent{Kind: ScanEventPoll, Task: last, Err: err})
 			continue
-		case err != nil:
+		}
+		if err != nil {
 			return last, err
 		}
 		if start.Owns(task) {

@@ -46,6 +46,30 @@ func TestDecodeDescribeImageLatestScanTask(t *testing.T) {
 			wantID:     "NEW",
 			wantStatus: "START", wantStart: Int{Value: 3, Valid: true},
 		},
+		{
+			name:       "a later start beats a higher Id",
+			body:       `{"Task":[{"Id":2,"TaskId":"NEW","StartTime":3,"Status":"START"},{"Id":9,"TaskId":"OLD","StartTime":1}]}`,
+			wantID:     "NEW",
+			wantStatus: "START", wantStart: Int{Value: 3, Valid: true},
+		},
+		{
+			name:       "the same start: the highest Id, listed first",
+			body:       `{"Task":[{"Id":9,"TaskId":"HIGH","StartTime":3,"Status":"START"},{"Id":2,"TaskId":"LOW","StartTime":3}]}`,
+			wantID:     "HIGH",
+			wantStatus: "START", wantStart: Int{Value: 3, Valid: true},
+		},
+		{
+			name:       "the same start: the highest Id, listed last",
+			body:       `{"Task":[{"Id":2,"TaskId":"LOW","StartTime":3},{"Id":9,"TaskId":"HIGH","StartTime":3,"Status":"START"}]}`,
+			wantID:     "HIGH",
+			wantStatus: "START", wantStart: Int{Value: 3, Valid: true},
+		},
+		{
+			name:       "the same start and Id: the first listed",
+			body:       `{"Task":[{"Id":2,"TaskId":"FIRST","StartTime":3,"Status":"START"},{"Id":2,"TaskId":"SECOND","StartTime":3}]}`,
+			wantID:     "FIRST",
+			wantStatus: "START", wantStart: Int{Value: 3, Valid: true},
+		},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -2,10 +2,12 @@ package sasapi
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 )
@@ -169,15 +171,13 @@ type DescribeImageLatestScanTaskResponse struct {
 // answer is documented as an array of normally one element; of several, the
 // one started last (then the highest Id) wins.
 func (r *DescribeImageLatestScanTaskResponse) Latest() *ImageScanTask {
-	var latest *ImageScanTask
-	for i := range r.Task {
-		t := &r.Task[i]
-		if latest == nil || t.StartTime.Value > latest.StartTime.Value ||
-			(t.StartTime.Value == latest.StartTime.Value && t.Id.Value > latest.Id.Value) {
-			latest = t
-		}
+	if len(r.Task) == 0 {
+		return nil
 	}
-	return latest
+	latest := slices.MaxFunc(r.Task, func(a, b ImageScanTask) int {
+		return cmp.Or(cmp.Compare(a.StartTime.Value, b.StartTime.Value), cmp.Compare(a.Id.Value, b.Id.Value))
+	})
+	return &latest
 }
 
 // scanTasks accepts the documented array, a single object or null.
@@ -185,10 +185,10 @@ type scanTasks []ImageScanTask
 
 func (s *scanTasks) UnmarshalJSON(data []byte) error {
 	*s = nil
-	switch {
-	case bytes.Equal(data, jsonNull):
+	if bytes.Equal(data, jsonNull) {
 		return nil
-	case data[0] == '{':
+	}
+	if data[0] == '{' {
 		var t ImageScanTask
 		if err := json.Unmarshal(data, &t); err != nil {
 			return err

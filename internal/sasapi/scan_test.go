@@ -728,6 +728,11 @@ func TestStartImageScanFailures(t *testing.T) {
 				if err == nil || errors.As(err, &unknown) || !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "no scan started") {
 					t.Fatalf("error %v, want no scan started for the deadline", err)
 				}
+				// Nothing was refused, so the running limit is not blamed.
+				var notStarted *ScanNotStartedError
+				if errors.As(err, &notStarted) || strings.Contains(err.Error(), "refused") {
+					t.Fatalf("error %v blames the running limit; no creation was refused", err)
+				}
 			}},
 		}
 		for _, tc := range cases {

@@ -151,3 +151,55 @@ func TestLookupVulDetailsHonoursCancellation(t *testing.T) {
 		t.Fatalf("error %v after %s; want a prompt cancellation", err, time.Since(start))
 	}
 }
+
+// Throttling halves the lookups in flight, and the successes after it
+// raise them back to MaxConcurrency: one throttled moment does not slow the
+// rest of a long lookup.
+func TestLookupVulDetailsConcurrencyRecoversAfterThrottling(t *testing.T) {
+	const concurrency, settled = 4, 12 // requests after the first 12 are watched
+	var mu sync.Mutex
+	calls, inflight, peak := 0, 0, 0
+	full := make(chan struct{})
+	var once sync.Once
+	endpoint, _ := stubServer(t, func(w http.ResponseWriter, _ *http.Request) {
+		mu.Lock()
+		calls++
+		n := calls
+		if n > settled {
+			inflight++
+			peak = max(peak, inflight)
+			if inflight == concurrency {
+				once.Do(func() { close(full) })
+			}
+		}
+		mu.Unlock()
+		if n == 1 {
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = fmt.Fprint(w, `{"RequestId":"T","Code":"Throttling.User","Message":"flow control"}`)
+			return
+		}
+		if n > settled {
+			// Held until the limit's every slot is in use; the timer only
+			// lets a limit that stays low finish.
+			select {
+			case <-full:
+			case <-time.After(50 * time.Millisecond):
+			}
+			mu.Lock()
+			inflight--
+			mu.Unlock()
+		}
+		_, _ = fmt.Fprint(w, `{"RequestId":"R","Cves":[]}`)
+	})
+	names := make([]string, 40)
+	for k := range names {
+		names[k] = fmt.Sprintf("debian:10:CVE-2024-%d", k)
+	}
+	c := clientFor(t, endpoint, func(cfg *Config) { cfg.MaxConcurrency = 8 })
+	if _, err := c.LookupVulDetails(context.Background(), names, VulDetailsOptions{Lang: "en", MaxConcurrency: concurrency}); err != nil {
+		t.Fatal(err)
+	}
+	if peak != concurrency {
+		t.Fatalf("at most %d lookups in flight once the throttling was past, want the limit back at %d", peak, concurrency)
+	}
+}
