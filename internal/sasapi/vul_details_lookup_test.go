@@ -155,36 +155,52 @@ func TestLookupVulDetailsHonoursCancellation(t *testing.T) {
 // Throttling halves the lookups in flight, and the successes after it
 // raise them back to MaxConcurrency: one throttled moment does not slow the
 // rest of a long lookup.
+//
+// The first wave is held until the throttled lookup is retried, so that no
+// lookup is answered before the throttling: with fewer than minEvidence
+// admitted, the rate pacer stays out of it and only the limiter is seen.
 func TestLookupVulDetailsConcurrencyRecoversAfterThrottling(t *testing.T) {
 	const concurrency, settled = 4, 12 // requests after the first 12 are watched
 	var mu sync.Mutex
 	calls, inflight, peak := 0, 0, 0
-	full := make(chan struct{})
-	var once sync.Once
-	endpoint, _ := stubServer(t, func(w http.ResponseWriter, _ *http.Request) {
+	throttledName := ""
+	retried, full := make(chan struct{}), make(chan struct{})
+	var retriedOnce, fullOnce sync.Once
+	hold := func(until chan struct{}, d time.Duration) {
+		select {
+		case <-until:
+		case <-time.After(d):
+		}
+	}
+	endpoint, _ := stubServer(t, func(w http.ResponseWriter, r *http.Request) {
+		name := r.FormValue("Name")
 		mu.Lock()
 		calls++
 		n := calls
+		if n == 1 {
+			throttledName = name
+		} else if name == throttledName {
+			retriedOnce.Do(func() { close(retried) })
+		}
 		if n > settled {
 			inflight++
 			peak = max(peak, inflight)
 			if inflight == concurrency {
-				once.Do(func() { close(full) })
+				fullOnce.Do(func() { close(full) })
 			}
 		}
 		mu.Unlock()
-		if n == 1 {
+		switch {
+		case n == 1:
 			w.WriteHeader(http.StatusBadRequest)
 			_, _ = fmt.Fprint(w, `{"RequestId":"T","Code":"Throttling.User","Message":"flow control"}`)
 			return
-		}
-		if n > settled {
-			// Held until the limit's every slot is in use; the timer only
+		case n <= concurrency:
+			hold(retried, 10*time.Second)
+		case n > settled:
+			// Held until every slot of the limit is in use; the timer only
 			// lets a limit that stays low finish.
-			select {
-			case <-full:
-			case <-time.After(50 * time.Millisecond):
-			}
+			hold(full, 50*time.Millisecond)
 			mu.Lock()
 			inflight--
 			mu.Unlock()
@@ -198,6 +214,9 @@ func TestLookupVulDetailsConcurrencyRecoversAfterThrottling(t *testing.T) {
 	c := clientFor(t, endpoint, func(cfg *Config) { cfg.MaxConcurrency = 8 })
 	if _, err := c.LookupVulDetails(context.Background(), names, VulDetailsOptions{Lang: "en", MaxConcurrency: concurrency}); err != nil {
 		t.Fatal(err)
+	}
+	if got := c.pacers.forAction(ActionDescribeVulDetails).current(); got != 0 {
+		t.Fatalf("the rate pacer paces at %.1f a second: the test no longer sees the limiter alone", got)
 	}
 	if peak != concurrency {
 		t.Fatalf("at most %d lookups in flight once the throttling was past, want the limit back at %d", peak, concurrency)
