@@ -184,7 +184,7 @@ func flattenVulnerability(r *sasapi.VulRecord, details map[string]vulNameDetails
 	v := vulnerabilityModel{
 		Name:          stringValue(r.Name),
 		AliasName:     stringValue(r.AliasName),
-		CVEIDs:        stringList(sasapi.StringList(r.Related)), // a CommaList is a StringList sent as text,
+		CVEIDs:        stringList(sasapi.StringList(r.Related)), // a CommaList is a StringList sent as text
 		Type:          stringValue(r.Type),
 		Necessity:     stringValue(r.Necessity),
 		Status:        vulStatusName(r.Status),

@@ -79,19 +79,13 @@ func TestLookupVulDetailsConcurrency(t *testing.T) {
 					once.Do(func() { close(full) })
 				}
 				mu.Unlock()
-				select {
-				case <-full:
-				case <-time.After(10 * time.Second):
-				}
+				waitAtMost(full, 10*time.Second)
 				mu.Lock()
 				inflight--
 				mu.Unlock()
 				_, _ = fmt.Fprint(w, `{"RequestId":"R","Cves":[]}`)
 			})
-			names := make([]string, 4*concurrency)
-			for k := range names {
-				names[k] = fmt.Sprintf("debian:10:CVE-2024-%d", k)
-			}
+			names := vulNames(4 * concurrency)
 			c := clientFor(t, endpoint)
 			start := time.Now()
 			if _, err := c.LookupVulDetails(context.Background(), names, VulDetailsOptions{Lang: "en", MaxConcurrency: concurrency}); err != nil {
@@ -166,12 +160,6 @@ func TestLookupVulDetailsConcurrencyRecoversAfterThrottling(t *testing.T) {
 	throttledName := ""
 	retried, full := make(chan struct{}), make(chan struct{})
 	var retriedOnce, fullOnce sync.Once
-	hold := func(until chan struct{}, d time.Duration) {
-		select {
-		case <-until:
-		case <-time.After(d):
-		}
-	}
 	endpoint, _ := stubServer(t, func(w http.ResponseWriter, r *http.Request) {
 		name := r.FormValue("Name")
 		mu.Lock()
@@ -196,21 +184,18 @@ func TestLookupVulDetailsConcurrencyRecoversAfterThrottling(t *testing.T) {
 			_, _ = fmt.Fprint(w, `{"RequestId":"T","Code":"Throttling.User","Message":"flow control"}`)
 			return
 		case n <= concurrency:
-			hold(retried, 10*time.Second)
+			waitAtMost(retried, 10*time.Second)
 		case n > settled:
 			// Held until every slot of the limit is in use; the timer only
 			// lets a limit that stays low finish.
-			hold(full, 50*time.Millisecond)
+			waitAtMost(full, 50*time.Millisecond)
 			mu.Lock()
 			inflight--
 			mu.Unlock()
 		}
 		_, _ = fmt.Fprint(w, `{"RequestId":"R","Cves":[]}`)
 	})
-	names := make([]string, 40)
-	for k := range names {
-		names[k] = fmt.Sprintf("debian:10:CVE-2024-%d", k)
-	}
+	names := vulNames(40)
 	c := clientFor(t, endpoint, func(cfg *Config) { cfg.MaxConcurrency = 8 })
 	if _, err := c.LookupVulDetails(context.Background(), names, VulDetailsOptions{Lang: "en", MaxConcurrency: concurrency}); err != nil {
 		t.Fatal(err)
@@ -220,5 +205,22 @@ func TestLookupVulDetailsConcurrencyRecoversAfterThrottling(t *testing.T) {
 	}
 	if peak != concurrency {
 		t.Fatalf("at most %d lookups in flight once the throttling was past, want the limit back at %d", peak, concurrency)
+	}
+}
+
+// vulNames is n distinct vulnerability names to look up.
+func vulNames(n int) []string {
+	names := make([]string, n)
+	for k := range names {
+		names[k] = fmt.Sprintf("debian:10:CVE-2024-%d", k)
+	}
+	return names
+}
+
+// waitAtMost returns when done is closed or after d, whichever is first.
+func waitAtMost(done <-chan struct{}, d time.Duration) {
+	select {
+	case <-done:
+	case <-time.After(d):
 	}
 }
