@@ -79,13 +79,13 @@ func BenchmarkListImageInstances(b *testing.B) {
 				opts := ListOptions{PageSize: mode.pageSize, MaxConcurrency: mode.concurrency}
 				// One untimed read first: the fake encodes each record on first
 				// use, and that is the server's cost, not the client's.
-				if _, err := c.ListImageInstances(context.Background(), ImageQuery{}, opts); err != nil {
+				if _, err := List(context.Background(), c, DescribeImageInstances, ImageQuery{}, opts); err != nil {
 					b.Fatal(err)
 				}
 				fake.ResetCounters()
 
 				for b.Loop() {
-					listing, err := c.ListImageInstances(context.Background(), ImageQuery{}, opts)
+					listing, err := List(context.Background(), c, DescribeImageInstances, ImageQuery{}, opts)
 					if err != nil {
 						b.Fatal(err)
 					}
@@ -129,7 +129,7 @@ func BenchmarkListImageInstancesRateLimited(b *testing.B) {
 				})
 				b.StartTimer()
 				start := time.Now()
-				listing, err := client.ListImageInstances(context.Background(), ImageQuery{}, ListOptions{})
+				listing, err := List(context.Background(), client, DescribeImageInstances, ImageQuery{}, ListOptions{})
 				wall += time.Since(start)
 				if err != nil {
 					b.Fatal(err)

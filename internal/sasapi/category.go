@@ -7,15 +7,29 @@ import (
 	"strings"
 )
 
-// Category is the kind of a failure, for callers that react to the kind
-// rather than to each service code.
+// Category is the kind of a failure, as far as what to fix is concerned:
+// callers react to the category rather than to each service code. This is
+// the one place that classifies errors, by type, code and HTTP status.
 type Category int
 
 // Failure categories. CategoryUnknown is an error not made by this package.
 const (
 	CategoryUnknown Category = iota
-	// CategoryAuth: the service rejected the credential (unknown key, wrong
-	// secret, invalid or expired token, clock skew).
+	// CategoryCanceled: the caller's context was cancelled.
+	CategoryCanceled
+	// CategoryCredential: no credential could be obtained; nothing was sent.
+	CategoryCredential
+	// CategoryAccessKey: the service does not know the access key id, or
+	// it is disabled.
+	CategoryAccessKey
+	// CategorySignature: the signature does not match: a wrong secret.
+	CategorySignature
+	// CategorySecurityToken: the STS token is invalid or expired.
+	CategorySecurityToken
+	// CategoryClockSkew: the request's timestamp was rejected.
+	CategoryClockSkew
+	// CategoryAuth: the credential was rejected for a reason not stated
+	// (HTTP 401 without a known code).
 	CategoryAuth
 	// CategoryPermission: authenticated, but a RAM action is not granted.
 	CategoryPermission
@@ -25,8 +39,8 @@ const (
 	CategoryNotFound
 	// CategoryInvalidArgument: the service rejected a request parameter.
 	CategoryInvalidArgument
-	// CategoryService: the service or a gateway failed (5xx and anything
-	// not classified above).
+	// CategoryService: the service or a gateway failed (5xx, and answers
+	// classified no other way).
 	CategoryService
 	// CategoryNetwork: no response (connection refused or reset, DNS).
 	CategoryNetwork
@@ -34,16 +48,29 @@ const (
 	CategoryTimeout
 	// CategoryCertificate: the endpoint's TLS certificate is not trusted.
 	CategoryCertificate
-	// CategoryCredential: no credential could be obtained; nothing was sent.
-	CategoryCredential
+	// CategoryRedirect: the endpoint answered with a redirect, which is
+	// never followed (the request carries credentials).
+	CategoryRedirect
 	// CategoryDecode: a 2xx answer whose body is not the documented shape.
 	CategoryDecode
-	// CategoryCanceled: the caller's context was cancelled.
-	CategoryCanceled
 )
+
+// Categories lists every category, for callers that map each to something.
+var Categories = []Category{
+	CategoryUnknown, CategoryCanceled, CategoryCredential, CategoryAccessKey, CategorySignature,
+	CategorySecurityToken, CategoryClockSkew, CategoryAuth, CategoryPermission, CategoryThrottled,
+	CategoryNotFound, CategoryInvalidArgument, CategoryService, CategoryNetwork, CategoryTimeout,
+	CategoryCertificate, CategoryRedirect, CategoryDecode,
+}
 
 var categoryNames = map[Category]string{
 	CategoryUnknown:         "unknown",
+	CategoryCanceled:        "canceled",
+	CategoryCredential:      "credential",
+	CategoryAccessKey:       "access key",
+	CategorySignature:       "signature",
+	CategorySecurityToken:   "security token",
+	CategoryClockSkew:       "clock skew",
 	CategoryAuth:            "auth",
 	CategoryPermission:      "permission",
 	CategoryThrottled:       "throttled",
@@ -53,9 +80,8 @@ var categoryNames = map[Category]string{
 	CategoryNetwork:         "network",
 	CategoryTimeout:         "timeout",
 	CategoryCertificate:     "certificate",
-	CategoryCredential:      "credential",
+	CategoryRedirect:        "redirect",
 	CategoryDecode:          "decode",
-	CategoryCanceled:        "canceled",
 }
 
 func (c Category) String() string {
@@ -65,7 +91,8 @@ func (c Category) String() string {
 	return "unknown"
 }
 
-// CategoryOf returns the category of err, looking through wrapping.
+// CategoryOf returns the category of err, looking through wrapping. A
+// cancellation anywhere in the chain wins: the caller stopped the work.
 func CategoryOf(err error) Category {
 	if errors.Is(err, context.Canceled) {
 		return CategoryCanceled
@@ -80,39 +107,72 @@ func CategoryOf(err error) Category {
 	return CategoryUnknown
 }
 
-// Category classifies the service's code, then the HTTP status for answers
-// without a known code (gateway pages).
+// codeCategory is a prefix of the service's codes and their category.
+type codeCategory struct {
+	prefix   string
+	category Category
+}
+
+// callerCodes are the codes that name what the caller must fix, whatever
+// the HTTP status, by prefix; the first match wins, so the codes of
+// credentials come before the "Forbidden" they share a prefix with.
+var callerCodes = []codeCategory{
+	{"Throttling", CategoryThrottled},
+	{"InvalidAccessKeyId", CategoryAccessKey},
+	{"Forbidden.AccessKey", CategoryAccessKey},
+	{"SignatureDoesNotMatch", CategorySignature},
+	{"IncompleteSignature", CategorySignature},
+	{"InvalidSecurityToken", CategorySecurityToken},
+	{"InvalidTimeStamp", CategoryClockSkew},
+	{"RequestTimeTooSkewed", CategoryClockSkew},
+	{"NoPermission", CategoryPermission},
+	{"Forbidden", CategoryPermission},
+}
+
+// argumentCodes are the codes of a rejected parameter, by prefix; a
+// server failure (5xx) is one whatever its code says.
+var argumentCodes = []codeCategory{
+	{"Invalid", CategoryInvalidArgument},
+	{"Missing", CategoryInvalidArgument},
+	{"Illegal", CategoryInvalidArgument},
+}
+
+// Category classifies the service's code and HTTP status: first the codes
+// that name what the caller must fix, then the statuses that do (gateway
+// pages have no code), then server failures, then rejected arguments.
 func (e *APIError) Category() Category {
-	if isThrottlingCode(e.Code) || e.HTTPStatus == http.StatusTooManyRequests {
+	if c, ok := categoryByCode(callerCodes, e.Code); ok {
+		return c
+	}
+	switch {
+	case e.HTTPStatus == http.StatusTooManyRequests:
 		return CategoryThrottled
-	}
-	if isAuthCode(e.Code) || e.HTTPStatus == http.StatusUnauthorized {
+	case e.HTTPStatus == http.StatusUnauthorized:
 		return CategoryAuth
-	}
-	if e.Code == "NoPermission" || strings.HasPrefix(e.Code, "Forbidden") || e.HTTPStatus == http.StatusForbidden {
+	case e.HTTPStatus == http.StatusForbidden:
 		return CategoryPermission
-	}
-	if e.Code == "ServiceUnavailable" || e.HTTPStatus >= 500 {
+	case e.HTTPStatus >= 500 || e.Code == "ServiceUnavailable":
 		return CategoryService
 	}
-	if strings.Contains(e.Code, "NotFound") || strings.Contains(e.Code, "NotExist") || e.HTTPStatus == http.StatusNotFound {
-		return CategoryNotFound
+	if c, ok := categoryByCode(argumentCodes, e.Code); ok {
+		return c
 	}
-	if strings.HasPrefix(e.Code, "Invalid") || strings.HasPrefix(e.Code, "Missing") || strings.HasPrefix(e.Code, "Illegal") ||
-		e.HTTPStatus == http.StatusBadRequest {
+	switch {
+	case strings.Contains(e.Code, "NotFound") || strings.Contains(e.Code, "NotExist") || e.HTTPStatus == http.StatusNotFound:
+		return CategoryNotFound
+	case e.HTTPStatus == http.StatusBadRequest:
 		return CategoryInvalidArgument
 	}
 	return CategoryService
 }
 
-// isAuthCode reports the codes of a rejected credential or signature.
-func isAuthCode(code string) bool {
-	for _, prefix := range []string{"InvalidAccessKeyId", "SignatureDoesNotMatch", "IncompleteSignature", "InvalidSecurityToken", "InvalidTimeStamp", "RequestTimeTooSkewed", "Forbidden.AccessKey"} {
-		if strings.HasPrefix(code, prefix) {
-			return true
+func categoryByCode(table []codeCategory, code string) (Category, bool) {
+	for _, c := range table {
+		if strings.HasPrefix(code, c.prefix) {
+			return c.category, true
 		}
 	}
-	return false
+	return 0, false
 }
 
 // Category is CategoryCertificate, CategoryTimeout or CategoryNetwork.
@@ -132,6 +192,5 @@ func (e *DecodeError) Category() Category { return CategoryDecode }
 // Category is CategoryCredential.
 func (e *CredentialError) Category() Category { return CategoryCredential }
 
-// Category of a refused redirect: the request never reached the service,
-// like any other failure to talk to the endpoint.
-func (e *RedirectError) Category() Category { return CategoryNetwork }
+// Category is CategoryRedirect.
+func (e *RedirectError) Category() Category { return CategoryRedirect }

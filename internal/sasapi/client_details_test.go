@@ -276,7 +276,7 @@ func growingService(t *testing.T, firstTotal int) (endpoint string, calls func()
 func TestFollowingGrowthEnds(t *testing.T) {
 	endpoint, calls := growingService(t, 150) // 2 pages planned
 	c := clientFor(t, endpoint)
-	listing, err := c.ListImageInstances(context.Background(), ImageQuery{}, ListOptions{PageSize: 100, MaxConcurrency: 1})
+	listing, err := List(context.Background(), c, DescribeImageInstances, ImageQuery{}, ListOptions{PageSize: 100, MaxConcurrency: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -291,7 +291,7 @@ func TestFollowingGrowthStopsAtMaxResults(t *testing.T) {
 	for _, maxResults := range []int{250, 300} {
 		endpoint, calls := growingService(t, 150)
 		c := clientFor(t, endpoint)
-		listing, err := c.ListImageInstances(context.Background(), ImageQuery{}, ListOptions{PageSize: 100, MaxResults: maxResults, MaxConcurrency: 1})
+		listing, err := List(context.Background(), c, DescribeImageInstances, ImageQuery{}, ListOptions{PageSize: 100, MaxResults: maxResults, MaxConcurrency: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -370,7 +370,7 @@ func TestDriftWarningsSayWhatWasSeen(t *testing.T) {
 		}
 	})
 	c := clientFor(t, fake.Endpoint())
-	listing, err := c.ListImageInstances(context.Background(), ImageQuery{}, ListOptions{PageSize: 100, MaxConcurrency: 1})
+	listing, err := List(context.Background(), c, DescribeImageInstances, ImageQuery{}, ListOptions{PageSize: 100, MaxConcurrency: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

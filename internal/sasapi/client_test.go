@@ -463,7 +463,7 @@ func TestUnreadableSuccessIsADecodeError(t *testing.T) {
 				t.Errorf("server saw %d requests, want %d", calls(), tc.attempts)
 			}
 
-			listing, err := c.ListImageInstances(context.Background(), ImageQuery{}, ListOptions{})
+			listing, err := List(context.Background(), c, DescribeImageInstances, ImageQuery{}, ListOptions{})
 			if err == nil || listing != nil {
 				t.Errorf("ListImageInstances = %+v, %v; want no listing and an error", listing, err)
 			}
@@ -478,7 +478,7 @@ func TestMalformedRecordIsADecodeError(t *testing.T) {
 		_, _ = w.Write([]byte(`{"RequestId":"R","PageInfo":{"TotalCount":2},"ImageInstanceList":[{"Uuid":"a"},{"Uuid":"b","VulCount":"N/A"}]}`))
 	})
 	c := clientFor(t, endpoint, withMaxRetries(0))
-	listing, err := c.ListImageInstances(context.Background(), ImageQuery{}, ListOptions{})
+	listing, err := List(context.Background(), c, DescribeImageInstances, ImageQuery{}, ListOptions{})
 	var de *DecodeError
 	if listing != nil || !errors.As(err, &de) || !strings.Contains(err.Error(), `"N/A"`) {
 		t.Fatalf("ListImageInstances = %+v, %v; want a *DecodeError quoting the bad value", listing, err)
@@ -638,7 +638,7 @@ func TestCancellationEndsTheCallPromptly(t *testing.T) {
 			},
 			ready: func(fake *fakesas.Server) bool { return fake.Calls(ActionDescribeImageInstances) >= 3 },
 			call: func(ctx context.Context, c *Client) error {
-				listing, err := c.ListImageInstances(ctx, ImageQuery{}, ListOptions{PageSize: 20, MaxConcurrency: 4})
+				listing, err := List(ctx, c, DescribeImageInstances, ImageQuery{}, ListOptions{PageSize: 20, MaxConcurrency: 4})
 				if listing != nil {
 					return fmt.Errorf("got a listing of %d images with the error %v", len(listing.Items), err)
 				}

@@ -155,14 +155,10 @@ func parseRetryAfter(v string) time.Duration {
 	return 0
 }
 
-func isThrottlingCode(code string) bool {
-	return strings.HasPrefix(code, "Throttling")
-}
-
 // IsThrottling reports whether err is the service rate limiting the caller.
 func IsThrottling(err error) bool {
 	var apiErr *APIError
-	return errors.As(err, &apiErr) && (isThrottlingCode(apiErr.Code) || apiErr.HTTPStatus == http.StatusTooManyRequests)
+	return errors.As(err, &apiErr) && apiErr.Category() == CategoryThrottled
 }
 
 // IsRetryable reports whether a failed request may succeed if sent again:
@@ -172,9 +168,8 @@ func IsThrottling(err error) bool {
 func IsRetryable(err error) bool {
 	var apiErr *APIError
 	if errors.As(err, &apiErr) {
-		return isThrottlingCode(apiErr.Code) ||
+		return apiErr.Category() == CategoryThrottled ||
 			apiErr.Code == "ServiceUnavailable" ||
-			apiErr.HTTPStatus == http.StatusTooManyRequests ||
 			apiErr.HTTPStatus >= 500
 	}
 	var te *TransportError

@@ -1,12 +1,9 @@
 package sasapi
 
 import (
-	"context"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
-	"sync"
-	"sync/atomic"
 )
 
 // Baseline (configuration check) operations.
@@ -14,6 +11,26 @@ const (
 	ActionDescribeImageBaselineCheckResult = "DescribeImageBaselineCheckResult"
 	ActionDescribeImageBaselineItemList    = "DescribeImageBaselineItemList"
 )
+
+// DescribeImageBaselineCheckResult lists the baselines of one image with
+// their risk counts, de-duplicated by BaselineNameKey.
+var DescribeImageBaselineCheckResult = Operation[ImageBaselineQuery, BaselineResult]{
+	Action: ActionDescribeImageBaselineCheckResult,
+	Noun:   "baselines",
+	Params: imageBaselineParams,
+	Decode: decodeWith(jsonBody[DescribeImageBaselineCheckResultResponse], (*DescribeImageBaselineCheckResultResponse).page),
+	Key:    func(b *BaselineResult) (string, bool) { return b.BaselineNameKey.Value, b.BaselineNameKey.Valid },
+}
+
+// DescribeImageBaselineItemList lists the check items of one image (of one
+// baseline, with BaselineNameKey), de-duplicated by baseline and item key.
+var DescribeImageBaselineItemList = Operation[ImageBaselineItemQuery, BaselineItem]{
+	Action: ActionDescribeImageBaselineItemList,
+	Noun:   "check items",
+	Params: imageBaselineItemParams,
+	Decode: decodeWith(jsonBody[DescribeImageBaselineItemListResponse], (*DescribeImageBaselineItemListResponse).page),
+	Key:    baselineItemKey,
+}
 
 // Baseline levels (BaselineNameLevel, and the values of RiskLevel).
 const (
@@ -129,54 +146,22 @@ func (i *BaselineItem) Whitelisted() Bool {
 	return Bool{Value: i.WhiteList.Value == 1, Valid: i.WhiteList.Valid}
 }
 
-// DecodeImageBaselineCheckResultPage decodes a
-// DescribeImageBaselineCheckResult response body. A body without
-// PageInfo.TotalCount is an error, never "no baselines".
-func DecodeImageBaselineCheckResultPage(body []byte) (*DescribeImageBaselineCheckResultResponse, error) {
-	var resp DescribeImageBaselineCheckResultResponse
-	if err := decodePagedBody(ActionDescribeImageBaselineCheckResult, body, &resp, &resp.PageInfo); err != nil {
-		return nil, err
-	}
-	return &resp, nil
+func (r *DescribeImageBaselineCheckResultResponse) page() (Page[BaselineResult], error) {
+	return pageInfoPage(r.RequestID, r.PageInfo, r.BaselineResult), nil
 }
 
-// DecodeImageBaselineItemListPage decodes a DescribeImageBaselineItemList
-// response body. A body without PageInfo.TotalCount is an error, never "no
-// items".
-func DecodeImageBaselineItemListPage(body []byte) (*DescribeImageBaselineItemListResponse, error) {
-	var resp DescribeImageBaselineItemListResponse
-	if err := decodePagedBody(ActionDescribeImageBaselineItemList, body, &resp, &resp.PageInfo); err != nil {
-		return nil, err
-	}
-	return &resp, nil
+func (r *DescribeImageBaselineItemListResponse) page() (Page[BaselineItem], error) {
+	return pageInfoPage(r.RequestID, r.PageInfo, r.BaselineItemInfos), nil
 }
 
-// decodePagedBody decodes body into resp and checks the PageInfo it
-// filled in through info.
-func decodePagedBody(action string, body []byte, resp any, info **PageInfo) error {
-	if err := json.Unmarshal(body, resp); err != nil {
-		return fmt.Errorf("decoding %s response: %w", action, err)
-	}
-	var total Int
-	if *info != nil {
-		total = (*info).TotalCount
-	}
-	return checkTotalCount(action, "PageInfo.TotalCount", total, len(body))
-}
-
-// pageOf turns a decoded PageInfo and its records into a Page.
-func pageOf[T any](info *PageInfo, items []T) Page[T] {
-	return Page[T]{Items: items, TotalCount: int(info.TotalCount.Value), PageSize: info.PageSize}
-}
-
-// imageBaselineQuery returns the parameters of a query, paging excluded.
-func imageBaselineQuery(q ImageBaselineQuery) (map[string]string, error) {
+// imageBaselineParams returns the parameters of a query.
+func imageBaselineParams(q ImageBaselineQuery) (map[string]string, error) {
 	if q.ImageUuid == "" {
-		return nil, fmt.Errorf("%s: ImageUuid is required", ActionDescribeImageBaselineCheckResult)
+		return nil, errors.New("ImageUuid is required")
 	}
 	for _, level := range q.RiskLevels {
 		if level == "" || strings.Contains(level, ",") {
-			return nil, fmt.Errorf("%s: RiskLevels must be non-empty and free of commas, got %q", ActionDescribeImageBaselineCheckResult, level)
+			return nil, fmt.Errorf("RiskLevels must be non-empty and free of commas, got %q", level)
 		}
 	}
 	return nonEmpty(map[string]string{
@@ -188,12 +173,11 @@ func imageBaselineQuery(q ImageBaselineQuery) (map[string]string, error) {
 	}), nil
 }
 
-// imageBaselineItemQuery returns the parameters of a query, paging
-// excluded. Uuids, the repeated image list, is not needed: ImageUuid names
-// the image.
-func imageBaselineItemQuery(q ImageBaselineItemQuery) (map[string]string, error) {
+// imageBaselineItemParams returns the parameters of a query. Uuids, the
+// repeated image list, is not needed: ImageUuid names the image.
+func imageBaselineItemParams(q ImageBaselineItemQuery) (map[string]string, error) {
 	if q.ImageUuid == "" {
-		return nil, fmt.Errorf("%s: ImageUuid is required", ActionDescribeImageBaselineItemList)
+		return nil, errors.New("ImageUuid is required")
 	}
 	return nonEmpty(map[string]string{
 		"ImageUuid":        q.ImageUuid,
@@ -204,130 +188,10 @@ func imageBaselineItemQuery(q ImageBaselineItemQuery) (map[string]string, error)
 	}), nil
 }
 
-// nonEmpty drops the parameters without a value: they are not sent.
-func nonEmpty(params map[string]string) map[string]string {
-	for k, v := range params {
-		if v == "" {
-			delete(params, k)
-		}
-	}
-	return params
-}
-
-// baselineResultsOperation lists the baseline results a query selects.
-func baselineResultsOperation(base map[string]string) PagedOperation[BaselineResult] {
-	return PagedOperation[BaselineResult]{
-		Action: ActionDescribeImageBaselineCheckResult,
-		Query:  func(page, size int) map[string]string { return pageQuery(base, page, size) },
-		Decode: func(body []byte) (Page[BaselineResult], error) {
-			resp, err := DecodeImageBaselineCheckResultPage(body)
-			if err != nil {
-				return Page[BaselineResult]{}, err
-			}
-			return pageOf(resp.PageInfo, resp.BaselineResult), nil
-		},
-		Key:  func(b *BaselineResult) (string, bool) { return b.BaselineNameKey.Value, b.BaselineNameKey.Valid },
-		Noun: "baselines",
-	}
-}
-
-// baselineItemsOperation lists the check items a query selects.
-func baselineItemsOperation(base map[string]string) PagedOperation[BaselineItem] {
-	return PagedOperation[BaselineItem]{
-		Action: ActionDescribeImageBaselineItemList,
-		Query:  func(page, size int) map[string]string { return pageQuery(base, page, size) },
-		Decode: func(body []byte) (Page[BaselineItem], error) {
-			resp, err := DecodeImageBaselineItemListPage(body)
-			if err != nil {
-				return Page[BaselineItem]{}, err
-			}
-			return pageOf(resp.PageInfo, resp.BaselineItemInfos), nil
-		},
-		Key:  baselineItemKey,
-		Noun: "check items",
-	}
-}
-
 // baselineItemKey identifies an item: the same check in the same baseline.
 func baselineItemKey(i *BaselineItem) (string, bool) {
 	if !i.BaselineItemKey.Valid {
 		return "", false
 	}
 	return i.BaselineNameKey.Value + "\x00" + i.BaselineItemKey.Value, true
-}
-
-// ListImageBaselines reads every baseline result a query selects through
-// List, de-duplicated by BaselineNameKey.
-func (c *Client) ListImageBaselines(ctx context.Context, query ImageBaselineQuery, opts ListOptions) (*Listing[BaselineResult], error) {
-	base, err := imageBaselineQuery(query)
-	if err != nil {
-		return nil, err
-	}
-	return List(ctx, c, baselineResultsOperation(base), opts)
-}
-
-// ListImageBaselineItems reads every check item a query selects through
-// List, de-duplicated by baseline and item key.
-func (c *Client) ListImageBaselineItems(ctx context.Context, query ImageBaselineItemQuery, opts ListOptions) (*Listing[BaselineItem], error) {
-	base, err := imageBaselineItemQuery(query)
-	if err != nil {
-		return nil, err
-	}
-	return List(ctx, c, baselineItemsOperation(base), opts)
-}
-
-// ListImageBaselineItemsPerBaseline reads the check items of each baseline
-// in baselineKeys, one listing per baseline, the listings concurrently.
-// At most opts.MaxConcurrency (0: the client's) listings run at once, each
-// one page at a time (a baseline has few items), so the whole read never
-// has more requests in flight than that; every request also goes through
-// the client's one limit on requests in flight and its learnt pace.
-// The result is in the order of baselineKeys. The first failure cancels the
-// other listings and fails the whole read.
-func (c *Client) ListImageBaselineItemsPerBaseline(ctx context.Context, query ImageBaselineItemQuery, baselineKeys []string, opts ListOptions) ([]*Listing[BaselineItem], error) {
-	for _, key := range baselineKeys {
-		if key == "" {
-			return nil, fmt.Errorf("%s: a baseline key is empty", ActionDescribeImageBaselineItemList)
-		}
-	}
-	if _, err := imageBaselineItemQuery(query); err != nil {
-		return nil, err
-	}
-	if opts.MaxConcurrency < 0 {
-		return nil, fmt.Errorf("listing %s: MaxConcurrency must not be negative", ActionDescribeImageBaselineItemList)
-	}
-	concurrency := opts.MaxConcurrency
-	if concurrency == 0 {
-		concurrency = c.cfg.MaxConcurrency
-	}
-	opts.MaxConcurrency = 1
-
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	out := make([]*Listing[BaselineItem], len(baselineKeys))
-	var next atomic.Int64 // index of the next baseline to list
-	var wg sync.WaitGroup
-	for range min(concurrency, len(baselineKeys)) {
-		wg.Go(func() {
-			for {
-				k := int(next.Add(1) - 1)
-				if k >= len(baselineKeys) || ctx.Err() != nil {
-					return
-				}
-				q := query
-				q.BaselineNameKey = baselineKeys[k]
-				listing, err := c.ListImageBaselineItems(ctx, q, opts)
-				if err != nil {
-					cancel(fmt.Errorf("check items of baseline %s: %w", baselineKeys[k], err))
-					return
-				}
-				out[k] = listing
-			}
-		})
-	}
-	wg.Wait()
-	if err := context.Cause(ctx); err != nil {
-		return nil, err
-	}
-	return out, nil
 }

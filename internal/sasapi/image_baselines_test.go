@@ -184,7 +184,7 @@ func TestImageBaselineQueriesReachTheService(t *testing.T) {
 		{
 			name: "results, only the image",
 			list: func(c *Client) error {
-				_, err := c.ListImageBaselines(context.Background(), ImageBaselineQuery{ImageUuid: "u-1"}, ListOptions{PageSize: 50})
+				_, err := List(context.Background(), c, DescribeImageBaselineCheckResult, ImageBaselineQuery{ImageUuid: "u-1"}, ListOptions{PageSize: 50})
 				return err
 			},
 			want: map[string]string{"ImageUuid": "u-1", "CurrentPage": "1", "PageSize": "50"},
@@ -192,7 +192,7 @@ func TestImageBaselineQueriesReachTheService(t *testing.T) {
 		{
 			name: "results, every filter",
 			list: func(c *Client) error {
-				_, err := c.ListImageBaselines(context.Background(), ImageBaselineQuery{
+				_, err := List(context.Background(), c, DescribeImageBaselineCheckResult, ImageBaselineQuery{
 					ImageUuid: "u-1", RiskLevels: []string{"high", "low"}, Criteria: "ak_leak", CriteriaType: BaselineCriteriaClass, Lang: "en",
 				}, ListOptions{PageSize: 50})
 				return err
@@ -202,7 +202,7 @@ func TestImageBaselineQueriesReachTheService(t *testing.T) {
 		{
 			name: "items, only the image: no Uuids.N",
 			list: func(c *Client) error {
-				_, err := c.ListImageBaselineItems(context.Background(), ImageBaselineItemQuery{ImageUuid: "u-1"}, ListOptions{PageSize: 50})
+				_, err := List(context.Background(), c, DescribeImageBaselineItemList, ImageBaselineItemQuery{ImageUuid: "u-1"}, ListOptions{PageSize: 50})
 				return err
 			},
 			want: map[string]string{"ImageUuid": "u-1", "CurrentPage": "1", "PageSize": "50"},
@@ -210,7 +210,7 @@ func TestImageBaselineQueriesReachTheService(t *testing.T) {
 		{
 			name: "items, every filter",
 			list: func(c *Client) error {
-				_, err := c.ListImageBaselineItems(context.Background(), ImageBaselineItemQuery{
+				_, err := List(context.Background(), c, DescribeImageBaselineItemList, ImageBaselineItemQuery{
 					ImageUuid: "u-1", BaselineNameKey: "hc_image_ak_leak", BaselineClassKey: "ak_leak", Status: "2", Lang: "zh",
 				}, ListOptions{PageSize: 50})
 				return err
@@ -238,19 +238,19 @@ func TestImageBaselineQueriesReachTheService(t *testing.T) {
 func TestImageBaselineQueriesRejectBadInput(t *testing.T) {
 	cases := map[string]func(c *Client) error{
 		"results without an image": func(c *Client) error {
-			_, err := c.ListImageBaselines(context.Background(), ImageBaselineQuery{}, ListOptions{})
+			_, err := List(context.Background(), c, DescribeImageBaselineCheckResult, ImageBaselineQuery{}, ListOptions{})
 			return err
 		},
 		"an empty level": func(c *Client) error {
-			_, err := c.ListImageBaselines(context.Background(), ImageBaselineQuery{ImageUuid: "u", RiskLevels: []string{"high", ""}}, ListOptions{})
+			_, err := List(context.Background(), c, DescribeImageBaselineCheckResult, ImageBaselineQuery{ImageUuid: "u", RiskLevels: []string{"high", ""}}, ListOptions{})
 			return err
 		},
 		"a level with a comma": func(c *Client) error {
-			_, err := c.ListImageBaselines(context.Background(), ImageBaselineQuery{ImageUuid: "u", RiskLevels: []string{"high,low"}}, ListOptions{})
+			_, err := List(context.Background(), c, DescribeImageBaselineCheckResult, ImageBaselineQuery{ImageUuid: "u", RiskLevels: []string{"high,low"}}, ListOptions{})
 			return err
 		},
 		"items without an image": func(c *Client) error {
-			_, err := c.ListImageBaselineItems(context.Background(), ImageBaselineItemQuery{}, ListOptions{})
+			_, err := List(context.Background(), c, DescribeImageBaselineItemList, ImageBaselineItemQuery{}, ListOptions{})
 			return err
 		},
 		"items per baseline without an image": func(c *Client) error {
@@ -282,7 +282,7 @@ func TestBaselineOperationsReportTheirAction(t *testing.T) {
 	const denied = `{"RequestId":"D","Code":"NoPermission","Message":"caller has no permission"}`
 	calls := map[string]func(c *Client) error{
 		ActionDescribeImageBaselineCheckResult: func(c *Client) error {
-			_, err := c.ListImageBaselines(context.Background(), ImageBaselineQuery{ImageUuid: "u"}, ListOptions{})
+			_, err := List(context.Background(), c, DescribeImageBaselineCheckResult, ImageBaselineQuery{ImageUuid: "u"}, ListOptions{})
 			return err
 		},
 		ActionDescribeImageBaselineItemList: func(c *Client) error {
@@ -503,9 +503,9 @@ var (
 			key := fmt.Sprintf("hc_baseline_%05d", i)
 			return fmt.Sprintf(`{"BaselineNameKey":%q,"BaselineNameLevel":"high","HighRiskItemCount":"%d","Status":%d}`, key, i%5, i%2), key
 		},
-		page: pageInfoPage("BaselineResult"),
+		page: pageInfoBody("BaselineResult"),
 		list: func(ctx context.Context, c *Client, opts ListOptions) (listResult, error) {
-			l, err := c.ListImageBaselines(ctx, ImageBaselineQuery{ImageUuid: "u-1", RiskLevels: []string{"high"}, Lang: "en"}, opts)
+			l, err := List(ctx, c, DescribeImageBaselineCheckResult, ImageBaselineQuery{ImageUuid: "u-1", RiskLevels: []string{"high"}, Lang: "en"}, opts)
 			return resultOf(l, err, func(b *BaselineResult) (string, bool) { return b.BaselineNameKey.Value, true })
 		},
 	}
@@ -516,9 +516,9 @@ var (
 			baseline, item := fmt.Sprintf("hc_baseline_%05d", i/3), fmt.Sprintf("check_%d", i%3)
 			return fmt.Sprintf(`{"BaselineNameKey":%q,"BaselineItemKey":%q,"Status":"%d","WhiteList":%d}`, baseline, item, i%4, i%2), baseline + "|" + item
 		},
-		page: pageInfoPage("BaselineItemInfos"),
+		page: pageInfoBody("BaselineItemInfos"),
 		list: func(ctx context.Context, c *Client, opts ListOptions) (listResult, error) {
-			l, err := c.ListImageBaselineItems(ctx, ImageBaselineItemQuery{ImageUuid: "u-1", Lang: "en"}, opts)
+			l, err := List(ctx, c, DescribeImageBaselineItemList, ImageBaselineItemQuery{ImageUuid: "u-1", Lang: "en"}, opts)
 			return resultOf(l, err, func(i *BaselineItem) (string, bool) {
 				return i.BaselineNameKey.Value + "|" + i.BaselineItemKey.Value, true
 			})
@@ -526,9 +526,9 @@ var (
 	}
 )
 
-// pageInfoPage wraps records in a response with PageInfo totals, the page
+// pageInfoBody wraps records in a response with PageInfo totals, the page
 // fields as strings.
-func pageInfoPage(listField string) func(records []string, page, servedSize, total int) string {
+func pageInfoBody(listField string) func(records []string, page, servedSize, total int) string {
 	return func(records []string, page, servedSize, total int) string {
 		size := ""
 		if servedSize >= 0 {

@@ -3,7 +3,6 @@ package sasapi
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -18,25 +17,11 @@ import (
 // wins, decoding into what the first left); anything it does not expect
 // sends the body to encoding/json instead, whose answer then stands.
 
-// DecodeImageInstancesPage decodes a DescribeImageInstances response body.
-// A body without PageInfo is an error: the client decodes an empty or
-// foreign 200 body to nothing, and treating that as "no images" would make
-// a gate pass silently.
-func DecodeImageInstancesPage(body []byte) (*DescribeImageInstancesResponse, error) {
-	if resp, err := decodeImageInstancesPageFast(body); err == nil {
-		return resp, nil
-	}
-	return decodeImageInstancesPageReflect(body)
-}
-
 // decodeImageInstancesPageReflect is the encoding/json route: the
 // reference the hand-written decoder is held to, and its fallback.
 func decodeImageInstancesPageReflect(body []byte) (*DescribeImageInstancesResponse, error) {
 	resp := DescribeImageInstancesResponse{ImageInstanceList: make([]ImageInstance, 0, imageCountHint(body))}
 	if err := json.Unmarshal(body, &resp); err != nil {
-		return nil, fmt.Errorf("decoding %s response: %w", ActionDescribeImageInstances, err)
-	}
-	if err := checkPageTotal(&resp, len(body)); err != nil {
 		return nil, err
 	}
 	return &resp, nil
@@ -51,14 +36,6 @@ func imageCountHint(body []byte) int { return recordsCapacity(body) }
 // which therefore must never grow.
 func imageCapacity(body []byte) int {
 	return min(bytes.Count(body, []byte{'{'}), 10*MaxPageSize)
-}
-
-func checkPageTotal(resp *DescribeImageInstancesResponse, bodyLen int) error {
-	var total Int
-	if resp.PageInfo != nil {
-		total = resp.PageInfo.TotalCount
-	}
-	return checkTotalCount(ActionDescribeImageInstances, "PageInfo.TotalCount", total, bodyLen)
 }
 
 // decodeImageInstancesPageFast is the hand-written route; any error means
@@ -87,9 +64,6 @@ func decodeImageInstancesPageFast(body []byte) (*DescribeImageInstancesResponse,
 		return nil, err
 	}
 	if err := d.end(); err != nil {
-		return nil, err
-	}
-	if err := checkPageTotal(resp, len(body)); err != nil {
 		return nil, err
 	}
 	d.finish()

@@ -3,8 +3,8 @@ package sasapi
 import (
 	"bytes"
 	"cmp"
-	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -18,6 +18,29 @@ const (
 	// VulTypeCVE selects image system vulnerabilities, the default Type.
 	VulTypeCVE = "cve"
 )
+
+// DescribeImageVulList lists vulnerability rows, de-duplicated by Uuid,
+// Name and PrimaryId. Its pages have a hand-written decoder
+// (image_vulnerabilities_decoder.go). More Uuids than UuidsPerRequest are
+// read in batches, one after the other.
+var DescribeImageVulList = Operation[ImageVulQuery, VulRecord]{
+	Action:     ActionDescribeImageVulList,
+	Noun:       "vulnerability rows",
+	Params:     imageVulParams,
+	Decode:     decodeWith(jsonBody[DescribeImageVulListResponse], (*DescribeImageVulListResponse).page),
+	FastDecode: decodeWith(decodeImageVulListPageFast, (*DescribeImageVulListResponse).page),
+	Key:        vulRecordKey,
+	Split:      splitUuids,
+}
+
+// DescribeVulDetails lists the CVEs behind one vulnerability name; it may
+// list none.
+var DescribeVulDetails = Operation[DescribeVulDetailsRequest, CVE]{
+	Action: ActionDescribeVulDetails,
+	Noun:   "CVEs",
+	Params: vulDetailsParams,
+	Decode: decodeVulDetails,
+}
 
 // Vulnerability status codes of DescribeImageVulList (Status, StatusList).
 const (
@@ -49,13 +72,6 @@ type ImageVulQuery struct {
 	StatusList string
 	// Lang is "en" or "zh" (the service's default).
 	Lang string
-}
-
-// DescribeImageVulListRequest asks for one page of vulnerability rows.
-type DescribeImageVulListRequest struct {
-	ImageVulQuery
-	CurrentPage int
-	PageSize    int
 }
 
 // DescribeImageVulListResponse is one page of vulnerability rows. Unlike
@@ -178,19 +194,18 @@ func vulRecordKey(r *VulRecord) (string, bool) {
 	return r.Uuid.Value + "\x00" + r.Name.Value + "\x00" + strconv.FormatInt(r.PrimaryId.Value, 10), true
 }
 
-func decodeImageVulListAsPage(body []byte) (Page[VulRecord], error) {
-	resp, err := DecodeImageVulListPage(body)
-	if err != nil {
-		return Page[VulRecord]{}, err
-	}
-	return Page[VulRecord]{Items: resp.VulRecords, TotalCount: int(resp.TotalCount.Value), PageSize: resp.PageSize}, nil
+func (r *DescribeImageVulListResponse) page() (Page[VulRecord], error) {
+	return Page[VulRecord]{Items: r.VulRecords, TotalCount: r.TotalCount, PageSize: r.PageSize, RequestID: r.RequestID}, nil
 }
 
-// imageVulQuery returns the parameters of a query, paging excluded.
-func imageVulQuery(q ImageVulQuery) (map[string]string, error) {
+// imageVulParams returns the parameters of a query.
+func imageVulParams(q ImageVulQuery) (map[string]string, error) {
+	if len(q.Uuids) > UuidsPerRequest {
+		return nil, fmt.Errorf("%d Uuids, more than the %d one request carries", len(q.Uuids), UuidsPerRequest)
+	}
 	for _, u := range q.Uuids {
 		if u == "" || strings.Contains(u, ",") {
-			return nil, fmt.Errorf("%s: Uuids must be non-empty and free of commas, got %q", ActionDescribeImageVulList, u)
+			return nil, fmt.Errorf("Uuids must be non-empty and free of commas, got %q", u)
 		}
 	}
 	query := map[string]string{"Type": cmp.Or(q.Type, VulTypeCVE)}
@@ -214,55 +229,6 @@ func imageVulQuery(q ImageVulQuery) (map[string]string, error) {
 	return query, nil
 }
 
-// DescribeImageVulList fetches one page of vulnerability rows, with retries.
-func (c *Client) DescribeImageVulList(ctx context.Context, req DescribeImageVulListRequest) (*DescribeImageVulListResponse, error) {
-	query, err := imageVulQuery(req.ImageVulQuery)
-	if err != nil {
-		return nil, err
-	}
-	if req.CurrentPage > 0 {
-		query["CurrentPage"] = strconv.Itoa(req.CurrentPage)
-	}
-	if req.PageSize > 0 {
-		query["PageSize"] = strconv.Itoa(req.PageSize)
-	}
-	var resp *DescribeImageVulListResponse
-	err = c.call(ctx, ActionDescribeImageVulList, query, nil, func(body []byte) error {
-		var decodeErr error
-		resp, decodeErr = DecodeImageVulListPage(body)
-		return decodeErr
-	})
-	if err != nil {
-		return nil, err
-	}
-	return resp, nil
-}
-
-// ListImageVulnerabilities reads every vulnerability row a query selects
-// through List, de-duplicated by Uuid, Name and PrimaryId. More Uuids than
-// UuidsPerRequest are split into batches read one after the other (see
-// listInBatches).
-func (c *Client) ListImageVulnerabilities(ctx context.Context, query ImageVulQuery, opts ListOptions) (*Listing[VulRecord], error) {
-	if len(query.Uuids) > UuidsPerRequest {
-		return c.listInBatches(ctx, query, opts)
-	}
-	return c.listImageVulnerabilities(ctx, query, opts)
-}
-
-func (c *Client) listImageVulnerabilities(ctx context.Context, query ImageVulQuery, opts ListOptions) (*Listing[VulRecord], error) {
-	base, err := imageVulQuery(query)
-	if err != nil {
-		return nil, err
-	}
-	return List(ctx, c, PagedOperation[VulRecord]{
-		Action: ActionDescribeImageVulList,
-		Query:  func(page, size int) map[string]string { return pageQuery(base, page, size) },
-		Decode: decodeImageVulListAsPage,
-		Key:    vulRecordKey,
-		Noun:   "vulnerability rows",
-	}, opts)
-}
-
 // DescribeVulDetailsRequest asks for the CVEs behind one vulnerability name.
 type DescribeVulDetailsRequest struct {
 	// Name is a VulRecord Name; required.
@@ -272,13 +238,6 @@ type DescribeVulDetailsRequest struct {
 	// Lang is "en" or "zh"; the service requires it.
 	Lang      string
 	AliasName string
-}
-
-// DescribeVulDetailsResponse lists the CVEs of one vulnerability name; it
-// may list none.
-type DescribeVulDetailsResponse struct {
-	RequestID string `json:"RequestId"`
-	Cves      []CVE  `json:"Cves"`
 }
 
 // CVE is one element of DescribeVulDetails.Cves.
@@ -308,54 +267,38 @@ type CVEClassify struct {
 	DemoVideoUrl String `json:"DemoVideoUrl"`
 }
 
-// DecodeVulDetails decodes a DescribeVulDetails response body. An answer
-// with an empty or missing Cves is valid (the name has no known CVE); a
-// body with neither RequestId nor Cves is not an answer.
-func DecodeVulDetails(body []byte) (*DescribeVulDetailsResponse, error) {
+// decodeVulDetails reads a DescribeVulDetails answer. An answer with an
+// empty or missing Cves is valid (the name has no known CVE); a body with
+// neither RequestId nor Cves is not an answer.
+func decodeVulDetails(body []byte) (Page[CVE], error) {
 	var wire struct {
 		RequestID *string `json:"RequestId"`
 		Cves      *[]CVE  `json:"Cves"`
 	}
 	if err := json.Unmarshal(body, &wire); err != nil {
-		return nil, fmt.Errorf("decoding %s response: %w", ActionDescribeVulDetails, err)
+		return Page[CVE]{}, err
 	}
 	if wire.RequestID == nil && wire.Cves == nil {
-		return nil, noAnswer(ActionDescribeVulDetails, "RequestId or Cves", len(body))
+		return Page[CVE]{}, noAnswer("RequestId or Cves", len(body))
 	}
-	resp := &DescribeVulDetailsResponse{Cves: []CVE{}}
+	page := Page[CVE]{Items: []CVE{}}
 	if wire.RequestID != nil {
-		resp.RequestID = *wire.RequestID
+		page.RequestID = *wire.RequestID
 	}
 	if wire.Cves != nil && *wire.Cves != nil {
-		resp.Cves = *wire.Cves
+		page.Items = *wire.Cves
 	}
-	return resp, nil
+	return page, nil
 }
 
-func vulDetailsQuery(req DescribeVulDetailsRequest) map[string]string {
-	query := map[string]string{"Name": req.Name, "Type": cmp.Or(req.Type, VulTypeCVE)}
-	if req.Lang != "" {
-		query["Lang"] = req.Lang
-	}
-	if req.AliasName != "" {
-		query["AliasName"] = req.AliasName
-	}
-	return query
-}
-
-// DescribeVulDetails fetches the CVEs of one vulnerability name, with retries.
-func (c *Client) DescribeVulDetails(ctx context.Context, req DescribeVulDetailsRequest) (*DescribeVulDetailsResponse, error) {
+func vulDetailsParams(req DescribeVulDetailsRequest) (map[string]string, error) {
 	if req.Name == "" {
-		return nil, fmt.Errorf("%s: Name is required", ActionDescribeVulDetails)
+		return nil, errors.New("Name is required")
 	}
-	var resp *DescribeVulDetailsResponse
-	err := c.call(ctx, ActionDescribeVulDetails, vulDetailsQuery(req), nil, func(body []byte) error {
-		var decodeErr error
-		resp, decodeErr = DecodeVulDetails(body)
-		return decodeErr
-	})
-	if err != nil {
-		return nil, err
-	}
-	return resp, nil
+	return nonEmpty(map[string]string{
+		"Name":      req.Name,
+		"Type":      cmp.Or(req.Type, VulTypeCVE),
+		"Lang":      req.Lang,
+		"AliasName": req.AliasName,
+	}), nil
 }

@@ -54,7 +54,7 @@ func TestListImageVulnerabilitiesBatchesUuids(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			fake := startFake(t, fakesas.Options{Images: images, MaxPageSize: 50})
 			c := clientFor(t, fake.Endpoint())
-			listing, err := c.ListImageVulnerabilities(context.Background(), ImageVulQuery{Uuids: tc.uuids, Lang: "en"}, ListOptions{PageSize: 100, MaxResults: tc.maxResults})
+			listing, err := List(context.Background(), c, DescribeImageVulList, ImageVulQuery{Uuids: tc.uuids, Lang: "en"}, ListOptions{PageSize: 100, MaxResults: tc.maxResults})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -122,7 +122,7 @@ func TestListImageVulnerabilitiesChecksEveryBatchFirst(t *testing.T) {
 	fake := startFake(t, fakesas.Options{Images: scannedImages(3)})
 	c := clientFor(t, fake.Endpoint())
 	uuids := append(fakeUUIDs(scannedImages(150)), "")
-	if _, err := c.ListImageVulnerabilities(context.Background(), ImageVulQuery{Uuids: uuids}, ListOptions{}); err == nil {
+	if _, err := List(context.Background(), c, DescribeImageVulList, ImageVulQuery{Uuids: uuids}, ListOptions{}); err == nil {
 		t.Fatal("an empty Uuid in the second batch was accepted")
 	}
 	if n := fake.Calls(ActionDescribeImageVulList); n != 0 {
@@ -136,7 +136,7 @@ func TestListImageVulnerabilitiesFailsWithABatch(t *testing.T) {
 	fake := startFake(t, fakesas.Options{Images: images})
 	fake.SetFaults(fakesas.Fault{Kind: fakesas.FaultNoPermission, Action: ActionDescribeImageVulList, Count: 1})
 	c := clientFor(t, fake.Endpoint())
-	listing, err := c.ListImageVulnerabilities(context.Background(), ImageVulQuery{Uuids: fakeUUIDs(images)}, ListOptions{})
+	listing, err := List(context.Background(), c, DescribeImageVulList, ImageVulQuery{Uuids: fakeUUIDs(images)}, ListOptions{})
 	if err == nil || listing != nil || CategoryOf(err) != CategoryPermission || !strings.Contains(err.Error(), "batch 1 of 2") {
 		t.Fatalf("listing %v, error %v; want no listing and a permission error naming the batch", listing, err)
 	}
@@ -182,7 +182,7 @@ func TestOneFullBatchIsReadAsOneListing(t *testing.T) {
 	fake := startFake(t, fakesas.Options{Images: images})
 	fake.SetFaults(fakesas.Fault{Kind: fakesas.FaultNoPermission, Action: ActionDescribeImageVulList, Count: 1})
 	c := clientFor(t, fake.Endpoint())
-	_, err := c.ListImageVulnerabilities(context.Background(), ImageVulQuery{Uuids: fakeUUIDs(images)}, ListOptions{})
+	_, err := List(context.Background(), c, DescribeImageVulList, ImageVulQuery{Uuids: fakeUUIDs(images)}, ListOptions{})
 	if err == nil || CategoryOf(err) != CategoryPermission {
 		t.Fatalf("error %v, want the permission error", err)
 	}

@@ -3,7 +3,6 @@ package sasapi
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"slices"
 	"unicode/utf8"
 )
@@ -18,28 +17,6 @@ import (
 // string holding one, is scanned in either form. Anything unexpected (a
 // repeated member, a value of another shape) sends the body to
 // encoding/json, whose answer then stands.
-
-// DecodeImageVulListPage decodes a DescribeImageVulList response body. A
-// body without TotalCount is an error, never "no vulnerabilities".
-func DecodeImageVulListPage(body []byte) (*DescribeImageVulListResponse, error) {
-	if resp, err := decodeImageVulListPageFast(body); err == nil {
-		return resp, nil
-	}
-	return decodeImageVulListPageReflect(body)
-}
-
-// decodeImageVulListPageReflect is the encoding/json route: the reference
-// the hand-written decoder is held to, and its fallback.
-func decodeImageVulListPageReflect(body []byte) (*DescribeImageVulListResponse, error) {
-	var resp DescribeImageVulListResponse
-	if err := json.Unmarshal(body, &resp); err != nil {
-		return nil, fmt.Errorf("decoding %s response: %w", ActionDescribeImageVulList, err)
-	}
-	if err := checkTotalCount(ActionDescribeImageVulList, "TotalCount", resp.TotalCount, len(body)); err != nil {
-		return nil, err
-	}
-	return &resp, nil
-}
 
 var vulPageMembers = []string{"RequestId", "CurrentPage", "PageSize", "TotalCount", "VulRecords"}
 
@@ -83,9 +60,6 @@ func decodeImageVulListPageFast(body []byte) (*DescribeImageVulListResponse, err
 		return nil, err
 	}
 	if err := d.end(); err != nil {
-		return nil, err
-	}
-	if err := checkTotalCount(ActionDescribeImageVulList, "TotalCount", resp.TotalCount, len(body)); err != nil {
 		return nil, err
 	}
 	d.finish()

@@ -379,7 +379,7 @@ func TestListImageVulnerabilitiesSendsTheQueryOnEveryPage(t *testing.T) {
 	endpoint, _ := stubServer(t, svc.serveHTTP(t))
 	c := clientFor(t, endpoint)
 	query := ImageVulQuery{Uuids: []string{"a", "b"}, RepoRegionId: "cn-shanghai", Necessity: "asap", Lang: "en"}
-	if _, err := c.ListImageVulnerabilities(context.Background(), query, ListOptions{PageSize: 10, MaxConcurrency: 2}); err != nil {
+	if _, err := List(context.Background(), c, DescribeImageVulList, query, ListOptions{PageSize: 10, MaxConcurrency: 2}); err != nil {
 		t.Fatal(err)
 	}
 	if len(svc.queries) != 3 {
@@ -401,7 +401,7 @@ func TestImageVulQueryRejectsBadUuids(t *testing.T) {
 		var rec queryRecorder
 		c := clientFor(t, rec.serve(t, http.StatusOK, `{"TotalCount":0}`))
 		_, err := c.DescribeImageVulList(context.Background(), DescribeImageVulListRequest{ImageVulQuery: ImageVulQuery{Uuids: uuids}})
-		listing, listErr := c.ListImageVulnerabilities(context.Background(), ImageVulQuery{Uuids: uuids}, ListOptions{})
+		listing, listErr := List(context.Background(), c, DescribeImageVulList, ImageVulQuery{Uuids: uuids}, ListOptions{})
 		if err == nil || listErr == nil || listing != nil {
 			t.Errorf("Uuids %q: errors %v, %v; want both refused", uuids, err, listErr)
 		}
@@ -453,7 +453,7 @@ func TestVulnerabilityOperationsReportTheirAction(t *testing.T) {
 	const denied = `{"RequestId":"D","Code":"NoPermission","Message":"caller has no permission"}`
 	calls := map[string]func(c *Client) error{
 		ActionDescribeImageVulList: func(c *Client) error {
-			_, err := c.ListImageVulnerabilities(context.Background(), ImageVulQuery{Digest: "d"}, ListOptions{})
+			_, err := List(context.Background(), c, DescribeImageVulList, ImageVulQuery{Digest: "d"}, ListOptions{})
 			return err
 		},
 		ActionDescribeVulDetails: func(c *Client) error {

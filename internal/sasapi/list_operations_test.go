@@ -67,7 +67,7 @@ var listOperations = []listOperation{
 				page, size, total, len(records), strings.Join(records, ","))
 		},
 		list: func(ctx context.Context, c *Client, opts ListOptions) (listResult, error) {
-			l, err := c.ListImageInstances(ctx, ImageQuery{}, opts)
+			l, err := List(ctx, c, DescribeImageInstances, ImageQuery{}, opts)
 			return resultOf(l, err, func(img *ImageInstance) (string, bool) { return img.Uuid.Value, true })
 		},
 	},
@@ -89,7 +89,7 @@ var listOperations = []listOperation{
 				page, size, total, strings.Join(records, ","))
 		},
 		list: func(ctx context.Context, c *Client, opts ListOptions) (listResult, error) {
-			l, err := c.ListImageVulnerabilities(ctx, ImageVulQuery{Uuids: []string{"img-1", "img-2"}, Lang: "en"}, opts)
+			l, err := List(ctx, c, DescribeImageVulList, ImageVulQuery{Uuids: []string{"img-1", "img-2"}, Lang: "en"}, opts)
 			return resultOf(l, err, func(r *VulRecord) (string, bool) {
 				return r.Uuid.Value + "|" + r.Name.Value + "|" + strconv.FormatInt(r.PrimaryId.Value, 10), true
 			})

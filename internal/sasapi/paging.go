@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -33,9 +34,13 @@ type PageProgress struct {
 	TotalCount int // the service's TotalCount on the first page
 }
 
-// Listing is the complete, ordered, de-duplicated result of a query.
+// Listing is the complete, ordered, de-duplicated result of a query, with
+// what the read saw of the service's consistency.
 type Listing[T any] struct {
-	Items []T
+	// Action and Noun are the operation's, for messages.
+	Action string
+	Noun   string
+	Items  []T
 	// TotalCount is what the service reported for the query on the first
 	// page, even when MaxResults cut the list short.
 	TotalCount int
@@ -47,48 +52,154 @@ type Listing[T any] struct {
 	Retries  int
 	// Duplicates counts records dropped because their key was seen before.
 	Duplicates int
-	// Warnings explain anything the caller should tell the user: the
-	// listing changed while it was read, or the service returned fewer
-	// records than it announced.
-	Warnings []string
+	// RequestIDs are the service's ids of the pages, in page order.
+	RequestIDs []string
+	// Anomalies are the inconsistencies seen while reading, for the caller
+	// to tell the user about.
+	Anomalies []Anomaly
 }
 
-// Page is what a list operation reads from one response.
-type Page[T any] struct {
-	Items []T
-	// TotalCount is the number of matching records the response reports;
-	// decoders reject a response without one (see checkTotalCount).
-	TotalCount int
-	// PageSize is the page size the response says it served, if it says.
-	PageSize Int
+// Short reports whether the listing ended with fewer records than the
+// service reported, even after counting again: it may be incomplete.
+func (l *Listing[T]) Short() bool {
+	for _, a := range l.Anomalies {
+		if a.Kind == AnomalyShort {
+			return true
+		}
+	}
+	return false
 }
 
-// PagedOperation describes one list operation of the service to List.
-type PagedOperation[T any] struct {
-	Action string
-	// Query returns the request parameters of page page (1-based) of size
-	// records, paging parameters included.
-	Query func(page, size int) map[string]string
-	// Decode reads one response body.
-	Decode func(body []byte) (Page[T], error)
-	// Key identifies a record for de-duplication; ok false keeps the
-	// record whatever it holds.
-	Key func(item *T) (key string, ok bool)
-	// Noun names the records in warnings, in the plural: "images".
-	Noun string
+// Anomaly is one inconsistency a listing saw, with the numbers seen.
+type Anomaly struct {
+	Kind AnomalyKind
+	// Reported is the TotalCount the listing went by: the first page's, or
+	// for AnomalyShort what the service reported when counted again, or
+	// MaxResults when lower.
+	Reported int
+	// Seen is the other number: the later TotalCount (AnomalyCountChanged),
+	// the records repeated (AnomalyRepeated), or the records received
+	// (AnomalyShort, AnomalyExceeded).
+	Seen int
 }
 
-// List reads every page of an operation (or as many as MaxResults needs).
-// The first page reveals TotalCount; the remaining pages are fetched
-// concurrently, under the client's shared limits (fewer at a time and paced
-// while the service throttles), and reassembled in page order, so the result equals a sequential read.
-// Records are de-duplicated by op.Key, first occurrence winning. Any page
-// failing after its retries fails the whole listing: a partial list is
-// never returned as if complete.
-func List[T any](ctx context.Context, c *Client, op PagedOperation[T], opts ListOptions) (*Listing[T], error) {
+// AnomalyKind names an inconsistency of a listing.
+type AnomalyKind int
+
+const (
+	// AnomalyCountChanged: a later page reported another TotalCount than
+	// the first; records added or removed meanwhile may be missing.
+	AnomalyCountChanged AnomalyKind = iota + 1
+	// AnomalyRepeated: records appeared on two pages and were kept once.
+	AnomalyRepeated
+	// AnomalyShort: the pages ran out before the records the service
+	// reported were read, and a second count agreed with the first.
+	AnomalyShort
+	// AnomalyExceeded: more records arrived than the service reported; all
+	// of them are in the result.
+	AnomalyExceeded
+)
+
+// List reads every page of the query req selects (or as many as
+// MaxResults needs). The first page reveals TotalCount; the remaining
+// pages are fetched concurrently, under the client's shared limits (fewer
+// at a time and paced while the service throttles), and reassembled in
+// page order, so the result equals a sequential read. Records are
+// de-duplicated by op.Key, first occurrence winning. Any page failing
+// after its retries fails the whole listing: a partial list is never
+// returned as if complete. A listing that comes up short is counted again
+// once, and says so in its Anomalies when the count still disagrees.
+func List[Req, T any](ctx context.Context, c *Client, op Operation[Req, T], req Req, opts ListOptions) (*Listing[T], error) {
 	if opts.PageSize < 0 || opts.MaxResults < 0 || opts.MaxConcurrency < 0 {
 		return nil, fmt.Errorf("listing %s: PageSize, MaxResults and MaxConcurrency must not be negative", op.Action)
 	}
+	reqs := []Req{req}
+	if op.Split != nil {
+		reqs = op.Split(req)
+	}
+	if len(reqs) == 1 {
+		params, err := op.params(reqs[0])
+		if err != nil {
+			return nil, err
+		}
+		return listPages(ctx, c, op, params, opts)
+	}
+	return listSplit(ctx, c, op, reqs, opts)
+}
+
+// ListEach lists the query of each request, the listings concurrently
+// under the client's limits, and returns them in the order of reqs. Every
+// request is checked before any is sent; the first failure cancels the
+// others and fails the whole.
+func ListEach[Req, T any](ctx context.Context, c *Client, op Operation[Req, T], reqs []Req, opts ListOptions) ([]*Listing[T], error) {
+	for _, req := range reqs {
+		if _, err := op.params(req); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]*Listing[T], len(reqs))
+	err := c.fanOut(ctx, opts.MaxConcurrency, len(reqs), func(ctx context.Context, k int) (bool, error) {
+		listing, err := List(ctx, c, op, reqs[k], opts)
+		out[k] = listing
+		return true, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// listSplit reads the requests one after the other and merges their
+// listings: records in order, counts summed. With MaxResults, a request
+// reached after the limit is still asked for one record, so that
+// TotalCount stays the sum over every request.
+func listSplit[Req, T any](ctx context.Context, c *Client, op Operation[Req, T], reqs []Req, opts ListOptions) (*Listing[T], error) {
+	params := make([]map[string]string, len(reqs))
+	for k, req := range reqs {
+		p, err := op.params(req)
+		if err != nil {
+			return nil, err // a bad later request must not let earlier ones be sent
+		}
+		params[k] = p
+	}
+	merged := &Listing[T]{Action: op.Action, Noun: op.Noun, Items: []T{}}
+	for k := range params {
+		o := opts
+		remaining := opts.MaxResults - len(merged.Items)
+		if opts.MaxResults > 0 {
+			o.MaxResults = max(remaining, 1)
+		}
+		l, err := listPages(ctx, c, op, params[k], o)
+		if err != nil {
+			return nil, fmt.Errorf("request %d of %d: %w", k+1, len(params), err)
+		}
+		if opts.MaxResults > 0 {
+			l.Items = l.Items[:min(len(l.Items), max(remaining, 0))]
+		}
+		merged.merge(l)
+	}
+	return merged, nil
+}
+
+// merge adds a listing of another part of the same query: records in
+// order, counts summed, the smallest page size served kept.
+func (l *Listing[T]) merge(part *Listing[T]) {
+	l.Items = append(l.Items, part.Items...)
+	l.TotalCount += part.TotalCount
+	l.Requests += part.Requests
+	l.Retries += part.Retries
+	l.Duplicates += part.Duplicates
+	l.RequestIDs = append(l.RequestIDs, part.RequestIDs...)
+	l.Anomalies = append(l.Anomalies, part.Anomalies...)
+	if l.PageSize == 0 {
+		l.PageSize = part.PageSize
+	} else {
+		l.PageSize = min(l.PageSize, part.PageSize)
+	}
+}
+
+// listPages reads the pages of one request.
+func listPages[Req, T any](ctx context.Context, c *Client, op Operation[Req, T], params map[string]string, opts ListOptions) (*Listing[T], error) {
 	requestSize := opts.PageSize
 	if requestSize == 0 {
 		requestSize = MaxPageSize
@@ -96,13 +207,8 @@ func List[T any](ctx context.Context, c *Client, op PagedOperation[T], opts List
 	if opts.MaxResults > 0 {
 		requestSize = min(requestSize, opts.MaxResults)
 	}
-	concurrency := opts.MaxConcurrency
-	if concurrency == 0 {
-		concurrency = c.cfg.MaxConcurrency
-	}
-
 	var retries atomic.Int64
-	f := &pageFetcher[T]{client: c, op: op, observe: func(error) { retries.Add(1) }}
+	f := &pageFetcher[Req, T]{client: c, op: op, params: params, observe: func(error) { retries.Add(1) }}
 
 	first, err := f.request(ctx, 1, requestSize)
 	if err != nil {
@@ -114,22 +220,26 @@ func List[T any](ctx context.Context, c *Client, op PagedOperation[T], opts List
 	f.pages = map[int]*Page[T]{1: first}
 	f.progress.report(1, len(first.Items))
 
-	if err := f.fetch(ctx, plan.pages, concurrency); err != nil {
+	if err := f.fetch(ctx, plan.pages, opts.MaxConcurrency); err != nil {
 		return nil, err
 	}
 	if err := f.followGrowth(ctx, plan); err != nil {
 		return nil, err
 	}
-
 	listing := assemble(f.ordered(), plan, op)
 	listing.Retries = int(retries.Load())
+	if listing.Short() {
+		if err := f.recount(ctx, listing, plan); err != nil {
+			return nil, err
+		}
+	}
 	return listing, nil
 }
 
-// pageQuery returns base plus the paging parameters the SAS list
+// pageQuery returns params plus the paging parameters the SAS list
 // operations share.
-func pageQuery(base map[string]string, page, size int) map[string]string {
-	q := maps.Clone(base)
+func pageQuery(params map[string]string, page, size int) map[string]string {
+	q := maps.Clone(params)
 	if q == nil {
 		q = map[string]string{}
 	}
@@ -147,7 +257,7 @@ type pagePlan struct {
 }
 
 func planPages[T any](first *Page[T], requested, maxResults int) pagePlan {
-	total := first.TotalCount
+	total := int(first.TotalCount.Value)
 	got := len(first.Items)
 	size := requested
 	if served := first.PageSize; served.Valid && served.Value > 0 && served.Value < int64(size) {
@@ -158,40 +268,46 @@ func planPages[T any](first *Page[T], requested, maxResults int) pagePlan {
 		// echoed).
 		size = min(size, got)
 	}
-	want := total
-	if maxResults > 0 {
-		want = min(want, maxResults)
-	}
 	pages := 1 // an empty first page ends the listing
 	if got > 0 {
-		pages = max((want-1)/size+1, 1) // no overflow, whatever TotalCount says
+		pages = max((wanted(total, maxResults)-1)/size+1, 1) // no overflow, whatever TotalCount says
 	}
 	return pagePlan{total: total, maxResults: maxResults, pageSize: size, pages: pages}
+}
+
+// wanted is how many records a listing sets out to read.
+func wanted(total, maxResults int) int {
+	if maxResults > 0 {
+		return min(total, maxResults)
+	}
+	return total
 }
 
 // pageFetcher fetches pages concurrently into a map keyed by page number:
 // a map, not a slice sized by TotalCount, so an absurd count costs nothing
 // once pages run out.
-type pageFetcher[T any] struct {
+type pageFetcher[Req, T any] struct {
 	client   *Client
-	op       PagedOperation[T]
+	op       Operation[Req, T]
+	params   map[string]string
 	pageSize int
 	observe  retryObserver
 	progress *progressReporter
 
-	mu     sync.Mutex
-	pages  map[int]*Page[T]
-	next   atomic.Int64 // last page number handed out
-	stopAt atomic.Int64 // first page that came back empty: later ones are skipped
+	mu    sync.Mutex
+	pages map[int]*Page[T]
 }
 
-// request sends one page request, with retries.
-func (f *pageFetcher[T]) request(ctx context.Context, page, size int) (*Page[T], error) {
+// request sends one page request, with retries. An answer without a
+// TotalCount is not an answer of a listing: it is retried as unreadable.
+func (f *pageFetcher[Req, T]) request(ctx context.Context, page, size int) (*Page[T], error) {
 	var p Page[T]
-	err := f.client.call(ctx, f.op.Action, f.op.Query(page, size), f.observe, func(body []byte) error {
-		var decodeErr error
-		p, decodeErr = f.op.Decode(body)
-		return decodeErr
+	err := f.client.call(ctx, f.op.Action, pageQuery(f.params, page, size), f.observe, func(body []byte) error {
+		var err error
+		if p, err = f.op.Read(body); err != nil {
+			return err
+		}
+		return checkTotalCount(p.TotalCount, len(body))
 	})
 	if err != nil {
 		return nil, err
@@ -200,44 +316,19 @@ func (f *pageFetcher[T]) request(ctx context.Context, page, size int) (*Page[T],
 }
 
 // fetch requests pages 2..last (none when last is 1), at most concurrency
-// at a time.
-func (f *pageFetcher[T]) fetch(ctx context.Context, last, concurrency int) error {
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	f.next.Store(1)
-	f.stopAt.Store(int64(last) + 1)
-
-	// Workers beyond the pages left find none and return.
-	var wg sync.WaitGroup
-	for range concurrency {
-		wg.Go(func() {
-			if err := f.work(ctx); err != nil {
-				cancel(err)
-			}
-		})
-	}
-	wg.Wait()
-	return context.Cause(ctx)
-}
-
-func (f *pageFetcher[T]) work(ctx context.Context) error {
-	for {
-		page := int(f.next.Add(1))
-		if int64(page) >= f.stopAt.Load() {
-			return nil
-		}
-		p, err := f.get(ctx, page)
+// at a time; an empty page means no later page is needed.
+func (f *pageFetcher[Req, T]) fetch(ctx context.Context, last, concurrency int) error {
+	return f.client.fanOut(ctx, concurrency, last-1, func(ctx context.Context, k int) (bool, error) {
+		p, err := f.get(ctx, k+2)
 		if err != nil {
-			return err
+			return false, err
 		}
-		if len(p.Items) == 0 {
-			f.lowerStop(int64(page))
-		}
-	}
+		return len(p.Items) > 0, nil
+	})
 }
 
 // get fetches one later page and stores it.
-func (f *pageFetcher[T]) get(ctx context.Context, page int) (*Page[T], error) {
+func (f *pageFetcher[Req, T]) get(ctx context.Context, page int) (*Page[T], error) {
 	p, err := f.request(ctx, page, f.pageSize)
 	if err != nil {
 		return nil, fmt.Errorf("page %d: %w", page, err)
@@ -249,28 +340,18 @@ func (f *pageFetcher[T]) get(ctx context.Context, page int) (*Page[T], error) {
 	return p, nil
 }
 
-// lowerStop sets stopAt to page if that is lower, atomically.
-func (f *pageFetcher[T]) lowerStop(page int64) {
-	for {
-		cur := f.stopAt.Load()
-		if f.stopAt.CompareAndSwap(cur, min(cur, page)) {
-			return
-		}
-	}
-}
-
 // followGrowth reads on, one page at a time, while the service shows it
 // holds more records than its first TotalCount: more records arrived than
 // announced, or a later page announced more, and the last page was full.
 // It stops at the first short page, at MaxResults, or after as many extra
 // pages as were planned (plus a margin), so it always ends.
-func (f *pageFetcher[T]) followGrowth(ctx context.Context, plan pagePlan) error {
+func (f *pageFetcher[Req, T]) followGrowth(ctx context.Context, plan pagePlan) error {
 	last := len(f.pages)
 	for extra := 0; extra < plan.pages+10; extra++ {
 		received, maxTotal := 0, plan.total
 		for _, p := range f.pages {
 			received += len(p.Items)
-			maxTotal = max(maxTotal, p.TotalCount)
+			maxTotal = max(maxTotal, int(p.TotalCount.Value))
 		}
 		lastPage := f.pages[last]
 		grew := received > plan.total || maxTotal > plan.total
@@ -286,8 +367,33 @@ func (f *pageFetcher[T]) followGrowth(ctx context.Context, plan pagePlan) error 
 	return nil
 }
 
+// recount asks the service for its count once more, for a listing that
+// came up short: when it now counts no more records than were received,
+// records were removed during the read and the listing agrees with the
+// later count (a change of count it reports as such); otherwise it stays
+// short, measured against the later count.
+func (f *pageFetcher[Req, T]) recount(ctx context.Context, l *Listing[T], plan pagePlan) error {
+	p, err := f.request(ctx, 1, 1)
+	if err != nil {
+		return fmt.Errorf("counting again: %w", err)
+	}
+	l.Requests++
+	l.RequestIDs = append(l.RequestIDs, p.RequestID)
+	recount := int(p.TotalCount.Value)
+	k := slices.IndexFunc(l.Anomalies, func(a Anomaly) bool { return a.Kind == AnomalyShort })
+	if l.Anomalies[k].Seen < wanted(recount, plan.maxResults) {
+		l.Anomalies[k].Reported = wanted(recount, plan.maxResults)
+		return nil
+	}
+	l.Anomalies = slices.Delete(l.Anomalies, k, k+1)
+	if !slices.ContainsFunc(l.Anomalies, func(a Anomaly) bool { return a.Kind == AnomalyCountChanged }) {
+		l.Anomalies = append(l.Anomalies, Anomaly{Kind: AnomalyCountChanged, Reported: plan.total, Seen: recount})
+	}
+	return nil
+}
+
 // ordered returns the fetched pages in page order, up to the first gap.
-func (f *pageFetcher[T]) ordered() []*Page[T] {
+func (f *pageFetcher[Req, T]) ordered() []*Page[T] {
 	out := make([]*Page[T], 0, len(f.pages))
 	for page := 1; ; page++ {
 		p, ok := f.pages[page]
@@ -299,8 +405,8 @@ func (f *pageFetcher[T]) ordered() []*Page[T] {
 }
 
 // assemble concatenates the pages in order, drops repeated keys, stops at
-// MaxResults and explains any inconsistency it saw.
-func assemble[T any](pages []*Page[T], plan pagePlan, op PagedOperation[T]) *Listing[T] {
+// MaxResults and records any inconsistency it saw.
+func assemble[Req, T any](pages []*Page[T], plan pagePlan, op Operation[Req, T]) *Listing[T] {
 	received := 0
 	for _, p := range pages {
 		received += len(p.Items)
@@ -309,52 +415,53 @@ func assemble[T any](pages []*Page[T], plan pagePlan, op PagedOperation[T]) *Lis
 	if plan.maxResults > 0 {
 		limit = min(limit, plan.maxResults)
 	}
-	listing := &Listing[T]{TotalCount: plan.total, PageSize: plan.pageSize, Items: make([]T, 0, limit)}
+	listing := &Listing[T]{Action: op.Action, Noun: op.Noun, TotalCount: plan.total, PageSize: plan.pageSize,
+		Items: make([]T, 0, limit), RequestIDs: make([]string, 0, len(pages))}
 	seen := make(map[string]struct{}, limit)
-	var laterTotal *int // the first TotalCount that differs from the first page's
+	laterTotal := plan.total // the first TotalCount that differs from the first page's
 	for i, page := range pages {
 		listing.Requests++
-		if t := page.TotalCount; t != plan.total && laterTotal == nil {
-			laterTotal = &t
+		listing.RequestIDs = append(listing.RequestIDs, page.RequestID)
+		if t := int(page.TotalCount.Value); t != plan.total && laterTotal == plan.total {
+			laterTotal = t
 		}
 		for k := range page.Items {
 			if len(listing.Items) == limit {
 				break
 			}
 			item := &page.Items[k]
-			if key, ok := op.Key(item); ok {
-				if _, dup := seen[key]; dup {
-					listing.Duplicates++
-					continue
+			if op.Key != nil {
+				if key, ok := op.Key(item); ok {
+					if _, dup := seen[key]; dup {
+						listing.Duplicates++
+						continue
+					}
+					seen[key] = struct{}{}
 				}
-				seen[key] = struct{}{}
 			}
 			listing.Items = append(listing.Items, *item)
 		}
 		pages[i] = nil // let the page go as soon as it is copied
 	}
-	listing.Warnings = consistencyWarnings(listing.Duplicates, len(listing.Items), plan, laterTotal, op.Noun)
+	listing.Anomalies = anomalies(listing.Duplicates, len(listing.Items), plan, laterTotal)
 	return listing
 }
 
-func consistencyWarnings(duplicates, kept int, plan pagePlan, laterTotal *int, noun string) []string {
-	var warnings []string
-	if laterTotal != nil {
-		warnings = append(warnings, fmt.Sprintf("The listing of %s changed during the read: the service reported %d matching %s on the first page and %d on a later one. Records added or removed meanwhile may be missing from the result; run again for a consistent view.", noun, plan.total, noun, *laterTotal))
+func anomalies(duplicates, kept int, plan pagePlan, laterTotal int) []Anomaly {
+	var found []Anomaly
+	if laterTotal != plan.total {
+		found = append(found, Anomaly{Kind: AnomalyCountChanged, Reported: plan.total, Seen: laterTotal})
 	}
 	if duplicates > 0 {
-		warnings = append(warnings, fmt.Sprintf("The listing of %s changed during the read: %d record(s) appeared on two pages and were kept once (records were added or removed between pages).", noun, duplicates))
+		found = append(found, Anomaly{Kind: AnomalyRepeated, Reported: plan.total, Seen: duplicates})
 	}
-	want := plan.total
-	if plan.maxResults > 0 {
-		want = min(want, plan.maxResults)
-	}
+	want := wanted(plan.total, plan.maxResults)
 	if got := kept + duplicates; got < want {
-		warnings = append(warnings, fmt.Sprintf("The service reported %d matching %s but returned only %d before its pages ran out; the result may be incomplete.", want, noun, kept))
+		found = append(found, Anomaly{Kind: AnomalyShort, Reported: want, Seen: kept})
 	} else if got > plan.total && plan.maxResults == 0 {
-		warnings = append(warnings, fmt.Sprintf("The listing of %s changed during the read: the service returned %d, more than the %d it reported; all of them are in the result.", noun, got, plan.total))
+		found = append(found, Anomaly{Kind: AnomalyExceeded, Reported: plan.total, Seen: got})
 	}
-	return warnings
+	return found
 }
 
 // progressReporter counts records across concurrently fetched pages.

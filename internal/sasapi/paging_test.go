@@ -49,7 +49,7 @@ func TestListImageInstancesReadsEveryPage(t *testing.T) {
 			fake := startFake(t, fakesas.Options{Images: images, MaxPageSize: tc.maxPageSize})
 			c := clientFor(t, fake.Endpoint())
 
-			listing, err := c.ListImageInstances(context.Background(), ImageQuery{}, tc.opts)
+			listing, err := List(context.Background(), c, DescribeImageInstances, ImageQuery{}, tc.opts)
 			if err != nil {
 				t.Fatalf("ListImageInstances: %v", err)
 			}
@@ -94,7 +94,7 @@ func TestListImageInstancesReadsEveryPage(t *testing.T) {
 func TestListImageInstancesRejectsNegativeOptions(t *testing.T) {
 	c := clientFor(t, "127.0.0.1:1")
 	for _, opts := range []ListOptions{{PageSize: -1}, {MaxResults: -1}, {MaxConcurrency: -1}} {
-		if l, err := c.ListImageInstances(context.Background(), ImageQuery{}, opts); err == nil || l != nil {
+		if l, err := List(context.Background(), c, DescribeImageInstances, ImageQuery{}, opts); err == nil || l != nil {
 			t.Errorf("ListImageInstances(%+v) = %v, %v; want an error", opts, l, err)
 		}
 	}
@@ -130,7 +130,7 @@ func TestConcurrentListingEqualsSequentialRead(t *testing.T) {
 				// A new client: each learns the service's rate afresh.
 				c := clientFor(t, fake.Endpoint(), withMaxRetries(5))
 
-				listing, err := c.ListImageInstances(context.Background(), ImageQuery{}, ListOptions{PageSize: pageSize, MaxConcurrency: concurrency})
+				listing, err := List(context.Background(), c, DescribeImageInstances, ImageQuery{}, ListOptions{PageSize: pageSize, MaxConcurrency: concurrency})
 				if err != nil {
 					t.Fatalf("ListImageInstances: %v", err)
 				}
@@ -173,7 +173,7 @@ func TestClientIsSafeForConcurrentListings(t *testing.T) {
 	errs := make(chan error, 6)
 	for i := range 6 {
 		wg.Go(func() {
-			listing, err := c.ListImageInstances(context.Background(), ImageQuery{}, ListOptions{PageSize: 25 + i, MaxConcurrency: 3})
+			listing, err := List(context.Background(), c, DescribeImageInstances, ImageQuery{}, ListOptions{PageSize: 25 + i, MaxConcurrency: 3})
 			switch {
 			case err != nil:
 				errs <- err
@@ -222,7 +222,7 @@ func TestListingChangedDuringTheRead(t *testing.T) {
 			})
 			c := clientFor(t, fake.Endpoint())
 
-			listing, err := c.ListImageInstances(context.Background(), ImageQuery{}, ListOptions{PageSize: 100, MaxConcurrency: 1})
+			listing, err := List(context.Background(), c, DescribeImageInstances, ImageQuery{}, ListOptions{PageSize: 100, MaxConcurrency: 1})
 			if err != nil {
 				t.Fatalf("ListImageInstances: %v", err)
 			}
@@ -257,7 +257,7 @@ func TestTotalCountLargerThanTheData(t *testing.T) {
 			fake.SetTotalCountOverride(override)
 			c := clientFor(t, fake.Endpoint())
 
-			listing, err := c.ListImageInstances(context.Background(), ImageQuery{}, ListOptions{PageSize: pageSize, MaxConcurrency: concurrency})
+			listing, err := List(context.Background(), c, DescribeImageInstances, ImageQuery{}, ListOptions{PageSize: pageSize, MaxConcurrency: concurrency})
 			if err != nil {
 				t.Fatalf("ListImageInstances: %v", err)
 			}
@@ -311,7 +311,7 @@ func TestPageFailureFailsTheWholeListing(t *testing.T) {
 			})
 			c := clientFor(t, fake.Endpoint(), withMaxRetries(tc.maxRetries))
 
-			listing, err := c.ListImageInstances(context.Background(), ImageQuery{}, ListOptions{PageSize: 50, MaxConcurrency: tc.concurrency})
+			listing, err := List(context.Background(), c, DescribeImageInstances, ImageQuery{}, ListOptions{PageSize: 50, MaxConcurrency: tc.concurrency})
 			if listing != nil {
 				t.Errorf("got a Listing of %d images alongside the error", len(listing.Items))
 			}
@@ -346,7 +346,7 @@ func TestOnPageReportsEveryPageOnce(t *testing.T) {
 				mu.Unlock()
 			}
 
-			listing, err := c.ListImageInstances(context.Background(), ImageQuery{}, ListOptions{PageSize: pageSize, MaxConcurrency: concurrency, OnPage: onPage})
+			listing, err := List(context.Background(), c, DescribeImageInstances, ImageQuery{}, ListOptions{PageSize: pageSize, MaxConcurrency: concurrency, OnPage: onPage})
 			if err != nil {
 				t.Fatalf("ListImageInstances: %v", err)
 			}
@@ -397,7 +397,7 @@ func TestPagingFollowsTheServedPageSizeOnLaterPages(t *testing.T) {
 			page, min(size, served), total, end-start, b.String())
 	})
 	c := clientFor(t, endpoint)
-	listing, err := c.ListImageInstances(context.Background(), ImageQuery{}, ListOptions{PageSize: 100, MaxConcurrency: 1})
+	listing, err := List(context.Background(), c, DescribeImageInstances, ImageQuery{}, ListOptions{PageSize: 100, MaxConcurrency: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -423,7 +423,7 @@ func TestAbsurdTotalCountDoesNotPanic(t *testing.T) {
 			t.Fatalf("ListImageInstances panicked: %v", p)
 		}
 	}()
-	listing, err := c.ListImageInstances(context.Background(), ImageQuery{}, ListOptions{PageSize: 100, MaxConcurrency: 2})
+	listing, err := List(context.Background(), c, DescribeImageInstances, ImageQuery{}, ListOptions{PageSize: 100, MaxConcurrency: 2})
 	if err != nil {
 		t.Fatalf("ListImageInstances: %v, want the one image served and a warning", err)
 	}
@@ -464,7 +464,7 @@ func TestRecordsBeyondTotalCountAreNotDroppedSilently(t *testing.T) {
 					page, size, tc.total, len(list), strings.Join(list, ","))
 			})
 			c := clientFor(t, endpoint)
-			listing, err := c.ListImageInstances(context.Background(), ImageQuery{}, ListOptions{PageSize: 100})
+			listing, err := List(context.Background(), c, DescribeImageInstances, ImageQuery{}, ListOptions{PageSize: 100})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -38,7 +38,7 @@ func TestSilentPageCapIsFollowed(t *testing.T) {
 				fake := startFake(t, fakesas.Options{Images: images, MaxPageSize: capSize, PageSizeReport: report})
 				c := clientFor(t, fake.Endpoint())
 
-				listing, err := c.ListImageInstances(context.Background(), ImageQuery{}, ListOptions{PageSize: 100, MaxConcurrency: concurrency})
+				listing, err := List(context.Background(), c, DescribeImageInstances, ImageQuery{}, ListOptions{PageSize: 100, MaxConcurrency: concurrency})
 				if err != nil {
 					t.Fatalf("ListImageInstances: %v", err)
 				}
@@ -83,7 +83,7 @@ func TestThrottlingLowersTheConcurrencyTheServiceSees(t *testing.T) {
 	// ended would show few in flight whatever the limit.
 	c := clientFor(t, probe.Endpoint(), func(cfg *Config) { cfg.BackoffBase, cfg.BackoffMax = 100*time.Millisecond, 100*time.Millisecond })
 
-	listing, err := c.ListImageInstances(context.Background(), ImageQuery{}, ListOptions{PageSize: pageSize, MaxConcurrency: maxConcurrency})
+	listing, err := List(context.Background(), c, DescribeImageInstances, ImageQuery{}, ListOptions{PageSize: pageSize, MaxConcurrency: maxConcurrency})
 	if err != nil {
 		t.Fatalf("ListImageInstances: %v", err)
 	}

@@ -238,39 +238,15 @@ func (e *ScanWaitError) Error() string {
 
 func (e *ScanWaitError) Unwrap() error { return e.Err }
 
-// DescribeImageLatestScanTask returns the latest scan task of the image with
-// this digest (with or without "sha256:"), nil when it has none. It is a
-// read, retried like any other.
-func (c *Client) DescribeImageLatestScanTask(ctx context.Context, digest string) (*ImageScanTask, error) {
-	bare, ok := NormalizeDigest(digest)
-	if !ok {
-		return nil, fmt.Errorf("%s: digest %q is not a sha256 digest (64 hex digits)", ActionDescribeImageLatestScanTask, digest)
-	}
-	var resp *DescribeImageLatestScanTaskResponse
-	err := c.call(ctx, ActionDescribeImageLatestScanTask, map[string]string{"Digest": bare}, nil, func(body []byte) error {
-		var decodeErr error
-		resp, decodeErr = DecodeDescribeImageLatestScanTask(body)
-		return decodeErr
-	})
+// LatestScanTask returns the latest scan task of the image with this
+// digest (with or without "sha256:"), nil when it has none. It is a read,
+// retried like any other.
+func (c *Client) LatestScanTask(ctx context.Context, digest string) (*ImageScanTask, error) {
+	page, err := Call(ctx, c, DescribeImageLatestScanTask, digest)
 	if err != nil {
 		return nil, err
 	}
-	return resp.Latest(), nil
-}
-
-// createImageScanTask sends one creation, never retried here: creating is
-// not idempotent, and StartImageScan decides what a failure means.
-func (c *Client) createImageScanTask(ctx context.Context, query map[string]string) (*CreateImageScanTaskResponse, error) {
-	var resp *CreateImageScanTaskResponse
-	err := c.attempt(ctx, ActionPublicCreateImageScanTask, query, func(body []byte) error {
-		var decodeErr error
-		resp, decodeErr = DecodeCreateImageScanTask(body)
-		return decodeErr
-	})
-	if err != nil {
-		return nil, err
-	}
-	return resp, nil
+	return latestTask(page.Items), nil
 }
 
 // createMayHaveActed reports whether a failed creation may have been acted
@@ -302,13 +278,12 @@ func createMayHaveActed(err error) bool {
 // TaskId, or throttling), it waits with the poll backoff and tries again
 // until ctx ends.
 func (c *Client) StartImageScan(ctx context.Context, req ImageScanRequest, opts ScanOptions) (*ScanStart, error) {
-	query, err := req.query()
-	if err != nil {
+	if _, err := PublicCreateImageScanTask.params(req); err != nil {
 		return nil, err
 	}
 	opts = opts.withDefaults()
 	s := &scanStarter{c: c, req: req, opts: opts, began: opts.now(), limit: newScanBackoff(opts)}
-	return s.run(ctx, query)
+	return s.run(ctx)
 }
 
 // scanStarter is the state of one StartImageScan.
@@ -324,11 +299,11 @@ type scanStarter struct {
 	waited   time.Duration
 }
 
-func (s *scanStarter) run(ctx context.Context, query map[string]string) (*ScanStart, error) {
+func (s *scanStarter) run(ctx context.Context) (*ScanStart, error) {
 	for {
-		resp, err := s.c.createImageScanTask(ctx, query)
+		answer, err := sendOnce(ctx, s.c, PublicCreateImageScanTask, s.req)
 		if err == nil {
-			start, retry, err := s.answered(ctx, resp)
+			start, retry, err := s.answered(ctx, &answer.Items[0], answer.RequestID)
 			if !retry {
 				return start, err
 			}
@@ -368,7 +343,7 @@ func (s *scanStarter) interrupted(ctx context.Context) (*ScanStart, error) {
 	}
 	lookCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), lastLookTimeout)
 	defer cancel()
-	task, err := s.c.DescribeImageLatestScanTask(lookCtx, s.req.Digest)
+	task, err := s.c.LatestScanTask(lookCtx, s.req.Digest)
 	if err != nil {
 		return nil, &ScanOutcomeUnknownError{CreateErr: createErr, CheckErr: err}
 	}
@@ -385,21 +360,20 @@ func (s *scanStarter) interrupted(ctx context.Context) (*ScanStart, error) {
 // answered interprets a creation's answer: a task id is success; otherwise
 // the service refused, for a region it does not scan, for the running limit,
 // or for no stated reason.
-func (s *scanStarter) answered(ctx context.Context, resp *CreateImageScanTaskResponse) (start *ScanStart, retry bool, err error) {
-	d := resp.Data
+func (s *scanStarter) answered(ctx context.Context, d *CreateImageScanTaskData, requestID string) (start *ScanStart, retry bool, err error) {
 	if d.TaskId.Valid && d.TaskId.Value != "" {
-		return &ScanStart{TaskID: d.TaskId.Value, Began: s.began, Data: d, RequestID: resp.RequestID}, false, nil
+		return &ScanStart{TaskID: d.TaskId.Value, Began: s.began, Data: d, RequestID: requestID}, false, nil
 	}
 	if d.Result.Value == ScanResultRegionNotSupported {
-		return nil, false, &ScanNotStartedError{Reason: ScanRegionNotSupported, Data: d, RequestID: resp.RequestID}
+		return nil, false, &ScanNotStartedError{Reason: ScanRegionNotSupported, Data: d, RequestID: requestID}
 	}
 	if d.CanCreate.Valid && !d.CanCreate.Value {
-		if err := s.waitForLimit(ctx, nil, d, resp.RequestID); err != nil {
+		if err := s.waitForLimit(ctx, nil, d, requestID); err != nil {
 			return nil, false, err
 		}
 		return nil, true, nil
 	}
-	return nil, false, &ScanNotStartedError{Reason: ScanNoTaskID, Data: d, RequestID: resp.RequestID}
+	return nil, false, &ScanNotStartedError{Reason: ScanNoTaskID, Data: d, RequestID: requestID}
 }
 
 // waitForLimit waits before the next attempt after a refusal; when ctx ends
@@ -427,7 +401,7 @@ func (s *scanStarter) check(ctx context.Context, createErr error) (start *ScanSt
 	if err := s.opts.sleep(ctx, wait); err != nil {
 		return nil, false, &ScanOutcomeUnknownError{CreateErr: createErr}
 	}
-	task, checkErr := s.c.DescribeImageLatestScanTask(ctx, s.req.Digest)
+	task, checkErr := s.c.LatestScanTask(ctx, s.req.Digest)
 	if checkErr != nil {
 		return nil, false, &ScanOutcomeUnknownError{CreateErr: createErr, CheckErr: checkErr}
 	}
@@ -460,7 +434,7 @@ func (c *Client) WaitImageScan(ctx context.Context, digest string, start *ScanSt
 		if err := opts.sleep(ctx, b.next()); err != nil {
 			return last, &ScanWaitError{TaskID: taskIDOf(start, last), Last: last, Err: err}
 		}
-		task, err := c.DescribeImageLatestScanTask(ctx, digest)
+		task, err := c.LatestScanTask(ctx, digest)
 		if ctx.Err() != nil {
 			return last, &ScanWaitError{TaskID: taskIDOf(start, last), Last: last, Err: ctx.Err()}
 		}

@@ -58,11 +58,41 @@ type ImageScanRequest struct {
 	RegistryType  string
 }
 
-// query renders the request as PublicCreateImageScanTask parameters.
-func (r ImageScanRequest) query() (map[string]string, error) {
+// PublicCreateImageScanTask starts a scan of the images a request scopes;
+// its one record is the answer's Data. Creating is not idempotent: it is
+// sent without retries (see StartImageScan).
+var PublicCreateImageScanTask = Operation[ImageScanRequest, CreateImageScanTaskData]{
+	Action: ActionPublicCreateImageScanTask,
+	Noun:   "scan tasks",
+	Params: ImageScanRequest.params,
+	Decode: decodeWith(jsonBody[CreateImageScanTaskResponse], (*CreateImageScanTaskResponse).page),
+}
+
+// DescribeImageLatestScanTask lists the latest scan task of the image
+// with a digest (the request, with or without "sha256:"): normally one,
+// none when the image was never scanned; see latestTask.
+var DescribeImageLatestScanTask = Operation[string, ImageScanTask]{
+	Action: ActionDescribeImageLatestScanTask,
+	Noun:   "scan tasks",
+	Params: latestScanTaskParams,
+	Decode: decodeWith(jsonBody[DescribeImageLatestScanTaskResponse], func(r *DescribeImageLatestScanTaskResponse) (Page[ImageScanTask], error) {
+		return Page[ImageScanTask]{Items: r.Task, RequestID: r.RequestID}, nil
+	}),
+}
+
+func latestScanTaskParams(digest string) (map[string]string, error) {
+	bare, ok := NormalizeDigest(digest)
+	if !ok {
+		return nil, fmt.Errorf("digest %q is not a sha256 digest (64 hex digits)", digest)
+	}
+	return map[string]string{"Digest": bare}, nil
+}
+
+// params renders the request as PublicCreateImageScanTask parameters.
+func (r ImageScanRequest) params() (map[string]string, error) {
 	digest, ok := NormalizeDigest(r.Digest)
 	if !ok {
-		return nil, fmt.Errorf("%s: digest %q is not a sha256 digest (64 hex digits)", ActionPublicCreateImageScanTask, r.Digest)
+		return nil, fmt.Errorf("digest %q is not a sha256 digest (64 hex digits)", r.Digest)
 	}
 	query := map[string]string{"Digests": digest}
 	params := []struct{ name, value string }{
@@ -75,7 +105,7 @@ func (r ImageScanRequest) query() (map[string]string, error) {
 		}
 		// A comma would make the service read two values.
 		if strings.Contains(p.value, ",") {
-			return nil, fmt.Errorf("%s: %s %q must not contain a comma", ActionPublicCreateImageScanTask, p.name, p.value)
+			return nil, fmt.Errorf("%s %q must not contain a comma", p.name, p.value)
 		}
 		query[p.name] = p.value
 	}
@@ -106,16 +136,13 @@ type CreateImageScanTaskResponse struct {
 // acted on the request, so the answer is treated as lost.
 var errNoData = errors.New("no Data in the body")
 
-// DecodeCreateImageScanTask decodes a PublicCreateImageScanTask body.
-func DecodeCreateImageScanTask(body []byte) (*CreateImageScanTaskResponse, error) {
-	var resp CreateImageScanTaskResponse
-	if err := json.Unmarshal(body, &resp); err != nil {
-		return nil, fmt.Errorf("decoding %s response: %w", ActionPublicCreateImageScanTask, err)
+// page is the answer's Data as a page of one. An answer without Data is
+// an error: the service may have acted on the request.
+func (r *CreateImageScanTaskResponse) page() (Page[CreateImageScanTaskData], error) {
+	if r.Data == nil {
+		return Page[CreateImageScanTaskData]{}, errNoData
 	}
-	if resp.Data == nil {
-		return nil, fmt.Errorf("decoding %s response (%d bytes): %w", ActionPublicCreateImageScanTask, len(body), errNoData)
-	}
-	return &resp, nil
+	return Page[CreateImageScanTaskData]{Items: []CreateImageScanTaskData{*r.Data}, RequestID: r.RequestID}, nil
 }
 
 // ImageScanTask is one element of DescribeImageLatestScanTask.Task.
@@ -167,14 +194,14 @@ type DescribeImageLatestScanTaskResponse struct {
 	Task      scanTasks `json:"Task"`
 }
 
-// Latest is the task the answer describes, nil when the image has none. The
-// answer is documented as an array of normally one element; of several, the
-// one started last (then the highest Id) wins.
-func (r *DescribeImageLatestScanTaskResponse) Latest() *ImageScanTask {
-	if len(r.Task) == 0 {
+// latestTask is the task an answer describes, nil when the image has none.
+// The answer is documented as an array of normally one element; of
+// several, the one started last (then the highest Id) wins.
+func latestTask(tasks []ImageScanTask) *ImageScanTask {
+	if len(tasks) == 0 {
 		return nil
 	}
-	latest := slices.MaxFunc(r.Task, func(a, b ImageScanTask) int {
+	latest := slices.MaxFunc(tasks, func(a, b ImageScanTask) int {
 		return cmp.Or(cmp.Compare(a.StartTime.Value, b.StartTime.Value), cmp.Compare(a.Id.Value, b.Id.Value))
 	})
 	return &latest
@@ -202,15 +229,6 @@ func (s *scanTasks) UnmarshalJSON(data []byte) error {
 	}
 	*s = list
 	return nil
-}
-
-// DecodeDescribeImageLatestScanTask decodes a DescribeImageLatestScanTask body.
-func DecodeDescribeImageLatestScanTask(body []byte) (*DescribeImageLatestScanTaskResponse, error) {
-	var resp DescribeImageLatestScanTaskResponse
-	if err := json.Unmarshal(body, &resp); err != nil {
-		return nil, fmt.Errorf("decoding %s response: %w", ActionDescribeImageLatestScanTask, err)
-	}
-	return &resp, nil
 }
 
 // dateTimeLayout is the service's text time format.

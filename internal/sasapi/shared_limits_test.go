@@ -54,7 +54,7 @@ func listConcurrently(t *testing.T, c *Client, n int, opts ListOptions, want []s
 	errs := make(chan error, n)
 	for i := range n {
 		wg.Go(func() {
-			listing, err := c.ListImageInstances(context.Background(), ImageQuery{}, opts)
+			listing, err := List(context.Background(), c, DescribeImageInstances, ImageQuery{}, opts)
 			switch {
 			case err != nil:
 				errs <- fmt.Errorf("listing %d: %w", i, err)

@@ -23,7 +23,7 @@ func TestLookupVulDetailsOncePerDistinctName(t *testing.T) {
 	}
 	names = append(names, "", names[0]) // an empty name is not looked up
 	c := clientFor(t, fake.Endpoint())
-	details, err := c.LookupVulDetails(context.Background(), names, VulDetailsOptions{Lang: "en", MaxConcurrency: 3})
+	details, err := LookupVulDetails(context.Background(), c, names, VulDetailsOptions{Lang: "en", MaxConcurrency: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +88,7 @@ func TestLookupVulDetailsConcurrency(t *testing.T) {
 			names := vulNames(4 * concurrency)
 			c := clientFor(t, endpoint)
 			start := time.Now()
-			if _, err := c.LookupVulDetails(context.Background(), names, VulDetailsOptions{Lang: "en", MaxConcurrency: concurrency}); err != nil {
+			if _, err := LookupVulDetails(context.Background(), c, names, VulDetailsOptions{Lang: "en", MaxConcurrency: concurrency}); err != nil {
 				t.Fatal(err)
 			}
 			if peak != concurrency || time.Since(start) > 9*time.Second {
@@ -126,7 +126,7 @@ func TestLookupVulDetailsFailsClosed(t *testing.T) {
 	fake := startFake(t, fakesas.Options{Images: scannedImages(5)})
 	fake.SetFaults(fakesas.Fault{Kind: fakesas.FaultNoPermission, Action: ActionDescribeVulDetails, Count: 1})
 	c := clientFor(t, fake.Endpoint())
-	details, err := c.LookupVulDetails(context.Background(), []string{"a", "b", "c", "d"}, VulDetailsOptions{Lang: "en", MaxConcurrency: 2})
+	details, err := LookupVulDetails(context.Background(), c, []string{"a", "b", "c", "d"}, VulDetailsOptions{Lang: "en", MaxConcurrency: 2})
 	var apiErr *APIError
 	if details != nil || !errors.As(err, &apiErr) || apiErr.Action != ActionDescribeVulDetails || CategoryOf(err) != CategoryPermission {
 		t.Fatalf("details %v, error %v; want none and the permission error of %s", details, err, ActionDescribeVulDetails)
@@ -197,7 +197,7 @@ func TestLookupVulDetailsConcurrencyRecoversAfterThrottling(t *testing.T) {
 	})
 	names := vulNames(40)
 	c := clientFor(t, endpoint, func(cfg *Config) { cfg.MaxConcurrency = 8 })
-	if _, err := c.LookupVulDetails(context.Background(), names, VulDetailsOptions{Lang: "en", MaxConcurrency: concurrency}); err != nil {
+	if _, err := LookupVulDetails(context.Background(), c, names, VulDetailsOptions{Lang: "en", MaxConcurrency: concurrency}); err != nil {
 		t.Fatal(err)
 	}
 	if got := c.pacers.forAction(ActionDescribeVulDetails).current(); got != 0 {

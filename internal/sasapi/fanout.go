@@ -1,0 +1,54 @@
+package sasapi
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+)
+
+// fanOut runs do(ctx, k) for k = 0, 1, … n-1, at most limit at a time (0:
+// the client's MaxConcurrency, the one place it is read), and returns the
+// first failure, which cancels the calls still running and skips the rest.
+// do returns more false when no k after its own needs doing (an empty page
+// ends a listing). Every request also passes the client's shared limits,
+// so fan-outs nested in one another never send more than the client allows.
+func (c *Client) fanOut(ctx context.Context, limit, n int, do func(ctx context.Context, k int) (more bool, err error)) error {
+	if limit <= 0 {
+		limit = c.cfg.MaxConcurrency
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var next, end atomic.Int64 // the next k to hand out; the first k not needed
+	end.Store(int64(n))
+	var wg sync.WaitGroup
+	for range min(limit, n) {
+		wg.Go(func() {
+			for {
+				k := next.Add(1) - 1
+				if k >= end.Load() || ctx.Err() != nil {
+					return
+				}
+				more, err := do(ctx, int(k))
+				if err != nil {
+					cancel(err)
+					return
+				}
+				if !more {
+					lowerTo(&end, k+1)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return context.Cause(ctx)
+}
+
+// lowerTo sets v to n if that is lower, atomically.
+func lowerTo(v *atomic.Int64, n int64) {
+	for {
+		cur := v.Load()
+		if cur <= n || v.CompareAndSwap(cur, n) {
+			return
+		}
+	}
+}
