@@ -4,15 +4,13 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
-	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/terraform-sas/terraform-provider-sas/internal/sasapi"
 )
 
-// How sasapi's tolerant scalars become attributes: a field the service did
-// not send is null, never a made-up zero. Each computed* builds the schema
-// attribute of a model field of the matching type, naming the API field.
+// How sasapi's tolerant scalars become attribute values: a field the
+// service did not send is null, never a made-up zero.
 
 func stringValue(s sasapi.String) types.String {
 	if !s.Valid {
@@ -68,29 +66,4 @@ func rfc3339OrNever(ms sasapi.Int) timetypes.RFC3339 {
 		return timetypes.NewRFC3339Null()
 	}
 	return rfc3339Value(ms)
-}
-
-func apiFieldDescription(api, desc string) string {
-	return desc + " API field `" + api + "`."
-}
-
-func computedString(api, desc string) schema.Attribute {
-	return schema.StringAttribute{Computed: true, MarkdownDescription: apiFieldDescription(api, desc)}
-}
-
-func computedInt64(api, desc string) schema.Attribute {
-	return schema.Int64Attribute{Computed: true, MarkdownDescription: apiFieldDescription(api, desc)}
-}
-
-func computedBool(api, desc string) schema.Attribute {
-	return schema.BoolAttribute{Computed: true, MarkdownDescription: apiFieldDescription(api, desc)}
-}
-
-func computedStringList(api, desc string) schema.Attribute {
-	return schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: apiFieldDescription(api, desc)}
-}
-
-// computedTime is a timetypes.RFC3339 attribute (a string on the wire).
-func computedTime(api, desc string) schema.Attribute {
-	return schema.StringAttribute{Computed: true, CustomType: timetypes.RFC3339Type{}, MarkdownDescription: apiFieldDescription(api, desc)}
 }

@@ -61,12 +61,12 @@ func BenchmarkDecodeAndConvertPage(b *testing.B) {
 		b.Run("route="+route.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				page, err := sasapi.DecodeImageInstancesPage(body)
+				page, err := sasapi.DescribeImageInstances.Read(body)
 				if err != nil {
 					b.Fatal(err)
 				}
 				state := empty
-				if diags := route.write(ctx, &state, page.ImageInstanceList, n); diags.HasError() {
+				if diags := route.write(ctx, &state, page.Items, n); diags.HasError() {
 					b.Fatal(diags)
 				}
 			}

@@ -13,7 +13,7 @@ import (
 	"github.com/terraform-sas/terraform-provider-sas/internal/sasapi"
 )
 
-func TestErrorDiagnostic_namesWhatToFix(t *testing.T) {
+func TestDiagnose_namesWhatToFix(t *testing.T) {
 	apiErr := func(code string, status, attempts int) *sasapi.APIError {
 		return &sasapi.APIError{Action: "DescribeImageInstances", Code: code, HTTPStatus: status, Message: "message of " + code,
 			RequestID: "REQ-" + code, Attempts: attempts}
@@ -51,7 +51,7 @@ func TestErrorDiagnostic_namesWhatToFix(t *testing.T) {
 			[]string{"ca_bundle_file", "SAS_CA_BUNDLE"}, []string{"Gave up"}},
 		{"no credentials", &sasapi.CredentialError{Action: "DescribeImageInstances", Err: errors.New("no credential found")}, "no credentials",
 			[]string{"Error: no credential found", "access_key and secret_key", "ALIBABA_CLOUD_ACCESS_KEY_ID or ALICLOUD_ACCESS_KEY", "ecs_role_name", "ALIBABA_CLOUD_OIDC_TOKEN_FILE"}, nil},
-		{"cancelled", fmt.Errorf("DescribeImageInstances: %w", context.Canceled), "interrupted",
+		{"cancelled", fmt.Errorf("%w", &sasapi.TransportError{Action: "DescribeImageInstances", Err: context.Canceled}), "interrupted",
 			[]string{"no partial result"}, []string{"Error:"}},
 		{"network error hides the signed query", &sasapi.TransportError{Action: "DescribeImageInstances", Attempts: 6, Err: &url.Error{Op: "Get",
 			URL: "https://tds.aliyuncs.com/?AccessKeyId=LTAI-id&SecurityToken=sts-token-value&Signature=sig-value", Err: errors.New("connection refused")}},
@@ -60,7 +60,7 @@ func TestErrorDiagnostic_namesWhatToFix(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			d := errorDiagnostic("Reading Security Center images", tc.err)
+			d := diagnose(tc.err)
 			if want := "Reading Security Center images: " + tc.wantSummary; d.Summary() != want {
 				t.Errorf("summary %q, want %q", d.Summary(), want)
 			}

@@ -298,7 +298,7 @@ func TestAccImageBaselines_badInputFailsAtPlanTime(t *testing.T) {
 		err        *regexp.Regexp
 	}{
 		{"empty image_uuid", `image_uuid = ""`, errorMatching(`Attribute image_uuid string length must be at least 1`)},
-		{"image_uuid with a space", `image_uuid = "u 1"`, errorMatching(`Attribute image_uuid must be an image uuid, without spaces`)},
+		{"image_uuid with a space", `image_uuid = "u 1"`, errorMatching(`Attribute image_uuid must be an image uuid, without commas or spaces`)},
 		{"missing image_uuid", `with_items = true`, errorMatching(`The argument "image_uuid" is required`)},
 		{"unknown level", "image_uuid = \"u\"\nrisk_levels = [\"high\", \"critical\"]",
 			errorMatching(`Attribute risk_levels[Value("critical")] value must be one of: ["high" "medium" "low"]`)},
@@ -395,7 +395,7 @@ func TestFlattenBaselinesFailsClosed(t *testing.T) {
 			t.Errorf("item %d: status %v, whitelisted %v; want %s, %v", k, flat[k].Status, flat[k].Whitelisted, w.status, w.whitelisted)
 		}
 	}
-	if s := summariseBaselines(got).Attributes()["unfixed"]; s.String() != "2" {
+	if s := baselineSummary.of(got, nil).Attributes()["unfixed"]; s.String() != "2" {
 		t.Errorf("summary.unfixed = %s, want 2 (an unknown code counts as unfixed)", s)
 	}
 }

@@ -175,7 +175,7 @@ func equalBaselines(a, b baselineModel) bool {
 func baselineSummaryOf(t *testing.T, results []sasapi.BaselineResult) map[string]int64 {
 	t.Helper()
 	out := map[string]int64{}
-	for name, v := range summariseBaselines(flattenBaselines(results, nil)).Attributes() {
+	for name, v := range baselineSummary.of(flattenBaselines(results, nil), nil).Attributes() {
 		n, ok := v.(types.Int64)
 		if !ok || n.IsNull() || n.IsUnknown() {
 			t.Fatalf("summary.%s = %v, want a known number", name, v)
@@ -215,7 +215,7 @@ func TestBaselineSummary_eachCountOnBothSidesOfItsCondition(t *testing.T) {
 		{"unfixed high-level baseline", sasapi.BaselineResult{Status: unfixed, BaselineNameLevel: sasStr("high"), HighRiskItemCount: sasInt(2)},
 			map[string]int64{"unfixed": 1, "high": 1, "high_risk_items": 2, "unfixed_high_risk_items": 2}},
 	}
-	names := slices.Sorted(maps.Keys(baselineSummaryAttrTypes))
+	names := slices.Sorted(maps.Keys(baselineSummary.attrTypes()))
 	all := map[string]int64{}
 	var results []sasapi.BaselineResult
 	for _, tc := range cases {

@@ -3,28 +3,46 @@ package provider
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
-)
 
-var (
-	_ datasource.DataSource                     = (*imageInstanceDataSource)(nil)
-	_ datasource.DataSourceWithConfigure        = (*imageInstanceDataSource)(nil)
-	_ datasource.DataSourceWithConfigValidators = (*imageInstanceDataSource)(nil)
+	"github.com/terraform-sas/terraform-provider-sas/internal/sasapi"
 )
 
 // NewImageInstanceDataSource returns the sas_image_instance data source.
 func NewImageInstanceDataSource() datasource.DataSource {
-	return &imageInstanceDataSource{}
-}
-
-type imageInstanceDataSource struct {
-	data *providerData
+	return newDataSource(dataSourceSpec[imageInstanceModel, imageLookup, *sasapi.ImageInstance]{
+		typeName: "image_instance",
+		description: "Looks up exactly one container image known to Security Center (`DescribeImageInstances`): " +
+			"by `digest`, by `image_id`, or by `repo_name` and `tag`, optionally narrowed by `repo_namespace`, `instance_id`, " +
+			"`region_id` or `registry_type`. Every attribute of an element of `sas_image_instances.images` is set at the top level, " +
+			"plus `image_reference` to pin, `scanned` and `risky`.\n\n" +
+			"The lookup fails, instead of returning an empty object, when no image matches or when several do " +
+			"(unless `most_recent` is set); use `sas_image_instances` to ask whether an image exists. " +
+			"It covers the whole account (the provider's `region` only selects the endpoint) and keeps only images whose " +
+			"fields equal the arguments exactly, as the service's criteria may match loosely. It reads one page of up to 100 images. " +
+			"There is no lookup by `uuid`: the service documents no criterion for it.",
+		attributes:    imageInstanceAttributes(),
+		idDescription: "The image's `uuid`.",
+		validators:    []datasource.ConfigValidator{selectorValidator{}},
+		listings:      inventoryListings,
+		request:       (*imageInstanceModel).request,
+		read: func(ctx context.Context, r *reader, lookup imageLookup) (*sasapi.ImageInstance, error) {
+			listing, err := list(ctx, r, sasapi.DescribeImageInstances, lookup.query(), lookupOptions)
+			if err != nil {
+				return nil, err
+			}
+			where := fmt.Sprintf("endpoint %s, provider region %s", r.data.endpoint, r.data.region)
+			return lookup.choose(listing.Items, len(listing.Items)+listing.Duplicates, listing.TotalCount, where)
+		},
+		flatten: func(m *imageInstanceModel, _ imageLookup, image *sasapi.ImageInstance) { m.flatten(image) },
+		id:      func(m *imageInstanceModel) string { return m.UUID.ValueString() },
+	})
 }
 
 // imageInstanceModel is the image's attributes at the top level (the
@@ -38,11 +56,7 @@ type imageInstanceModel struct {
 	Risky          types.Bool   `tfsdk:"risky"`
 }
 
-func (d *imageInstanceDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_image_instance"
-}
-
-func (d *imageInstanceDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+func imageInstanceAttributes() map[string]schema.Attribute {
 	attrs := imageSchemaAttributes()
 	for _, arg := range lookupArguments {
 		attrs[arg.name] = schema.StringAttribute{
@@ -52,7 +66,6 @@ func (d *imageInstanceDataSource) Schema(_ context.Context, _ datasource.SchemaR
 			Validators:          []validator.String{arg.validator},
 		}
 	}
-	attrs["id"] = schema.StringAttribute{Computed: true, MarkdownDescription: "The image's `uuid`."}
 	attrs["most_recent"] = schema.BoolAttribute{
 		Optional: true,
 		MarkdownDescription: "When several images match, take the most recently updated one instead of failing: the newest `image_update`, " +
@@ -75,63 +88,14 @@ func (d *imageInstanceDataSource) Schema(_ context.Context, _ datasource.SchemaR
 		MarkdownDescription: "`true` when `risk_status` is `YES`, `false` when it is `NO`; **null when the image is not `scanned`** " +
 			"(or `risk_status` is missing): an unscanned image's risk is unknown, not safe. Gate on `risky == false`, which null fails.",
 	}
-	resp.Schema = schema.Schema{
-		MarkdownDescription: "Looks up exactly one container image known to Security Center (`DescribeImageInstances`): " +
-			"by `digest`, by `image_id`, or by `repo_name` and `tag`, optionally narrowed by `repo_namespace`, `instance_id`, " +
-			"`region_id` or `registry_type`. Every attribute of an element of `sas_image_instances.images` is set at the top level, " +
-			"plus `image_reference` to pin, `scanned` and `risky`.\n\n" +
-			"The lookup fails, instead of returning an empty object, when no image matches or when several do " +
-			"(unless `most_recent` is set); use `sas_image_instances` to ask whether an image exists. " +
-			"It covers the whole account (the provider's `region` only selects the endpoint) and keeps only images whose " +
-			"fields equal the arguments exactly, as the service's criteria may match loosely. It reads one page of up to 100 images. " +
-			"There is no lookup by `uuid`: the service documents no criterion for it.",
-		Attributes: attrs,
-	}
+	return attrs
 }
 
-func (d *imageInstanceDataSource) ConfigValidators(context.Context) []datasource.ConfigValidator {
-	return []datasource.ConfigValidator{selectorValidator{}}
-}
-
-func (d *imageInstanceDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	var diags diag.Diagnostics
-	d.data, diags = configuredProvider(req.ProviderData)
-	resp.Diagnostics.Append(diags...)
-}
-
-func (d *imageInstanceDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var model imageInstanceModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &model)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(checkSelectors(&model.imageModel)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	if d.data == nil {
-		resp.Diagnostics.Append(notConfigured())
-		return
-	}
-
-	lookup := newImageLookup(&model)
-	page, err := d.data.client.DescribeImageInstances(ctx, lookup.request())
-	if err != nil {
-		resp.Diagnostics.Append(errorDiagnostic("Looking up a Security Center image", err))
-		return
-	}
-	image, failure := lookup.choose(page)
-	tflog.Info(ctx, "looked up a Security Center image", map[string]any{
-		"selector": lookup.describe(), "images_read": len(page.ImageInstanceList), "total_count": page.PageInfo.TotalCount.Value,
-		"found": image != nil,
-	})
-	if failure != nil {
-		where := fmt.Sprintf("endpoint %s, provider region %s", d.data.endpoint, d.data.region)
-		resp.Diagnostics.Append(lookup.diagnostic(failure, where))
-		return
-	}
-	model.flatten(image)
-	resp.Diagnostics.Append(setState(ctx, &resp.State, &model)...)
+// request checks the selectors (again, now that every value is known) and
+// returns the lookup they ask for.
+func (m *imageInstanceModel) request(context.Context) (imageLookup, diag.Diagnostics) {
+	diags := checkSelectors(&m.imageModel)
+	return newImageLookup(m), diags
 }
 
 // selectorValidator checks at plan time that exactly one selector is set.
@@ -150,4 +114,63 @@ func (selectorValidator) ValidateDataSource(ctx context.Context, req datasource.
 		return
 	}
 	resp.Diagnostics.Append(checkSelectors(&model.imageModel)...)
+}
+
+// flatten sets the image's attributes; the arguments become the values
+// found, which equal them (digest and image_id without a sha256: prefix).
+func (m *imageInstanceModel) flatten(i *sasapi.ImageInstance) {
+	m.imageModel = newImageModel(i)
+	m.ID = stringValue(i.Uuid)
+	m.ImageReference = imageReference(i)
+	m.Scanned = types.BoolValue(isScanned(i))
+	m.Risky = riskyValue(i)
+}
+
+// riskyValue is null unless the image was scanned and its risk_status is
+// YES or NO: unknown risk must never read as safe.
+func riskyValue(i *sasapi.ImageInstance) types.Bool {
+	if !isScanned(i) || !i.RiskStatus.Valid {
+		return types.BoolNull()
+	}
+	switch i.RiskStatus.Value {
+	case "YES":
+		return types.BoolValue(true)
+	case "NO":
+		return types.BoolValue(false)
+	}
+	return types.BoolNull()
+}
+
+// imageReference builds <registry>/<namespace>/<repository>@sha256:<digest>;
+// the schema description of image_reference states the rule.
+func imageReference(i *sasapi.ImageInstance) types.String {
+	digest := strings.TrimPrefix(i.Digest.Value, "sha256:")
+	if digest == "" || i.RepoName.Value == "" {
+		return types.StringNull()
+	}
+	var parts []string
+	if registry := registryHost(i.Endpoints); registry != "" {
+		parts = append(parts, registry)
+	}
+	if ns := i.RepoNamespace.Value; ns != "" && ns != "N/A" {
+		parts = append(parts, ns)
+	}
+	parts = append(parts, i.RepoName.Value)
+	return types.StringValue(strings.Join(parts, "/") + "@sha256:" + digest)
+}
+
+// registryHost is the registry of the first endpoint, "" when it names none.
+func registryHost(endpoints sasapi.StringList) string {
+	if len(endpoints.Values) == 0 {
+		return ""
+	}
+	first := endpoints.Values[0]
+	if _, rest, ok := strings.Cut(first, "://"); ok {
+		first = rest
+	}
+	host, _, ok := strings.Cut(first, "/")
+	if ok && (strings.ContainsAny(host, ".:") || host == "localhost") {
+		return host
+	}
+	return ""
 }

@@ -3,7 +3,6 @@ package provider
 import (
 	"cmp"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -27,14 +26,9 @@ type lookupArgument struct {
 	validator validator.String
 	config    func(*imageModel) types.String
 	field     func(*sasapi.ImageInstance) sasapi.String
-	// bare strips the optional "sha256:" prefix (digest, image_id).
-	bare bool
+	// normalize, when set, gives the form a value is sent and compared in.
+	normalize func(string) string
 }
-
-var (
-	digestPattern  = regexp.MustCompile(`^(sha256:)?[0-9a-f]{64}$`)
-	imageIDPattern = regexp.MustCompile(`^(sha256:)?[^\s:]+$`)
-)
 
 // narrowingNames are the arguments that only narrow a lookup, for messages.
 const narrowingNames = "repo_namespace, instance_id, region_id or registry_type"
@@ -42,18 +36,17 @@ const narrowingNames = "repo_namespace, instance_id, region_id or registry_type"
 // selectorNames lists the ways to select an image, for messages.
 const selectorNames = "digest, image_id, or repo_name together with tag"
 
-// lookupArguments are in the order messages name them. Each usage is one
-// literal: gremlins cannot see coverage of a package variable's initializer.
+// lookupArguments are in the order messages name them.
 var lookupArguments = []lookupArgument{
 	{
-		name: "digest", criterion: "digest", bare: true,
-		usage:     "**Selector.** The image's manifest digest, with or without the `sha256:` prefix (64 lower-case hex digits). The request carries the bare 64-hex form, as `DescribeImageInstances` returns it in `Digest`; the result holds that bare form too.",
-		validator: stringvalidator.RegexMatches(digestPattern, "must be a sha256 digest: 64 lower-case hex digits, with or without the sha256: prefix"),
+		name: "digest", criterion: "digest", normalize: normalizeDigestText,
+		usage:     "**Selector.** The image's manifest digest, with or without the `sha256:` prefix (64 hex digits, in any case). The request carries the bare lower-case 64-hex form, as `DescribeImageInstances` returns it in `Digest`; the result holds that bare form too.",
+		validator: digestValidator{},
 		config:    func(m *imageModel) types.String { return m.Digest },
 		field:     func(i *sasapi.ImageInstance) sasapi.String { return i.Digest },
 	},
 	{
-		name: "image_id", criterion: "ImageId", bare: true,
+		name: "image_id", criterion: "ImageId", normalize: withoutSHA256Prefix,
 		usage:     "**Selector.** The image id (criterion `ImageId`), with or without the `sha256:` prefix; the request carries it without the prefix.",
 		validator: stringvalidator.RegexMatches(imageIDPattern, "must be an image id, with or without the sha256: prefix"),
 		config:    func(m *imageModel) types.String { return m.ImageID },
@@ -124,24 +117,18 @@ func checkSelectors(m *imageModel) diag.Diagnostics {
 	if !repoName.IsNull() || !tag.IsNull() {
 		set = append(set, "repo_name with tag")
 	}
-	// A chain of ifs, not a switch: gremlins sees no coverage of case
-	// conditions, so it could not mutation-test them.
-	if len(set) == 0 {
+	switch {
+	case len(set) == 0:
 		diags.AddError("No image selector",
 			"Set exactly one of "+selectorNames+". "+narrowingNames+" only narrow a lookup.")
-		return diags
-	}
-	if len(set) > 1 {
+	case len(set) > 1:
 		diags.AddError("Several image selectors",
 			fmt.Sprintf("Set exactly one of %s; this configuration sets %s. Narrow a lookup with %s instead.",
 				selectorNames, strings.Join(set, " and "), narrowingNames))
-		return diags
-	}
-	if tag.IsNull() && !repoName.IsNull() {
+	case tag.IsNull() && !repoName.IsNull():
 		diags.AddAttributeError(path.Root("repo_name"), "repo_name without tag",
 			"repo_name selects an image only together with tag: set tag too, or select the image by digest or image_id.")
-	}
-	if repoName.IsNull() && !tag.IsNull() {
+	case repoName.IsNull() && !tag.IsNull():
 		diags.AddAttributeError(path.Root("tag"), "tag without repo_name",
 			"tag selects an image only together with repo_name: set repo_name too, or select the image by digest or image_id.")
 	}
@@ -181,20 +168,25 @@ func newImageLookup(m *imageInstanceModel) imageLookup {
 }
 
 func (a *lookupArgument) normalise(v string) string {
-	if a.bare {
-		return strings.TrimPrefix(v, "sha256:")
+	if a.normalize != nil {
+		return a.normalize(v)
 	}
 	return v
 }
 
-// request is the one page a lookup reads.
-func (l imageLookup) request() sasapi.DescribeImageInstancesRequest {
+func withoutSHA256Prefix(v string) string { return strings.TrimPrefix(v, "sha256:") }
+
+// query is what a lookup asks the service for.
+func (l imageLookup) query() sasapi.ImageQuery {
 	query := sasapi.ImageQuery{LogicalExp: sasapi.LogicalAnd}
 	for _, c := range l.criteria {
 		query.Criteria = append(query.Criteria, sasapi.Criterion{Name: c.arg.criterion, Value: c.value})
 	}
-	return sasapi.DescribeImageInstancesRequest{ImageQuery: query, CurrentPage: 1, PageSize: lookupPageSize}
+	return query
 }
+
+// lookupOptions read one page of lookupPageSize images.
+var lookupOptions = sasapi.ListOptions{PageSize: lookupPageSize, MaxResults: lookupPageSize}
 
 // matches tells whether the image's fields equal every configured value:
 // the service's criteria may match loosely (substrings).
@@ -208,12 +200,15 @@ func (l imageLookup) matches(i *sasapi.ImageInstance) bool {
 	return true
 }
 
-// lookupFailure is why a lookup did not yield exactly one image.
+// lookupFailure is why a lookup did not yield exactly one image: a
+// problem the diagnostic explains.
 type lookupFailure struct {
 	kind       lookupFailureKind
+	lookup     imageLookup
 	candidates []sasapi.ImageInstance // exact matches on the page read
 	read       int                    // images on the page read
 	total      int                    // the service's TotalCount
+	where      string                 // the endpoint and region asked
 }
 
 type lookupFailureKind int
@@ -224,36 +219,30 @@ const (
 	lookupIncomplete // more matched than one page holds
 )
 
-// choose picks the image from the page read, or says why it cannot.
-func (l imageLookup) choose(page *sasapi.DescribeImageInstancesResponse) (*sasapi.ImageInstance, *lookupFailure) {
+// choose picks the image from the page read (records received, duplicates
+// included, of the total the service reported), or says why it cannot.
+// where names the endpoint and region asked, for the failure's message.
+func (l imageLookup) choose(images []sasapi.ImageInstance, read, total int, where string) (*sasapi.ImageInstance, error) {
 	var exact []sasapi.ImageInstance
-	seen := map[string]bool{}
-	for k := range page.ImageInstanceList {
-		i := &page.ImageInstanceList[k]
-		if !l.matches(i) || (i.Uuid.Valid && seen[i.Uuid.Value]) {
-			continue
+	for k := range images {
+		if l.matches(&images[k]) {
+			exact = append(exact, images[k])
 		}
-		seen[i.Uuid.Value] = i.Uuid.Valid
-		exact = append(exact, *i)
 	}
-	read, total := len(page.ImageInstanceList), int(page.PageInfo.TotalCount.Value)
-	failure := &lookupFailure{candidates: exact, read: read, total: total}
-	// ifs rather than a switch, so that gremlins covers the conditions.
-	if len(exact) > 1 && !l.mostRecent {
+	failure := &lookupFailure{lookup: l, candidates: exact, read: read, total: total, where: where}
+	switch {
+	case len(exact) > 1 && !l.mostRecent:
 		failure.kind = lookupAmbiguous
-		return nil, failure
-	}
-	if total > read {
+	case total > read:
 		// An exact match, or a newer one, may be on a page not read.
 		failure.kind = lookupIncomplete
-		return nil, failure
-	}
-	if len(exact) == 0 {
+	case len(exact) == 0:
 		failure.kind = lookupNotFound
-		return nil, failure
+	default:
+		chosen := slices.MinFunc(exact, newestFirst)
+		return &chosen, nil
 	}
-	chosen := slices.MinFunc(exact, newestFirst)
-	return &chosen, nil
+	return nil, failure
 }
 
 // newestFirst orders images as most_recent picks them: the newest
@@ -293,35 +282,44 @@ func (l imageLookup) value(name string) string {
 	return ""
 }
 
-// diagnostic explains a failed lookup. where names the endpoint and region asked.
-func (l imageLookup) diagnostic(f *lookupFailure, where string) diag.Diagnostic {
+func (f *lookupFailure) Error() string { return f.summary() + ": " + f.lookup.describe() }
+
+func (f *lookupFailure) summary() string {
+	switch f.kind {
+	case lookupAmbiguous:
+		return "Several Security Center images match"
+	case lookupIncomplete:
+		return "Too many Security Center images to look up one"
+	}
+	return "No Security Center image matches"
+}
+
+func (f *lookupFailure) detail() string {
+	l := f.lookup
 	switch f.kind {
 	case lookupAmbiguous:
 		count := fmt.Sprintf("%d images match", len(f.candidates))
 		if f.total > f.read {
 			count = fmt.Sprintf("At least %d images match", len(f.candidates))
 		}
-		return diag.NewErrorDiagnostic("Several Security Center images match",
-			fmt.Sprintf("%s %s (%s):\n%s\nNarrow the lookup with %s, select the image by digest, "+
-				"or set most_recent = true to take the most recently updated one.",
-				count, l.describe(), where, candidateList(f.candidates), narrowingNames))
+		return fmt.Sprintf("%s %s (%s):\n%s\nNarrow the lookup with %s, select the image by digest, "+
+			"or set most_recent = true to take the most recently updated one.",
+			count, l.describe(), f.where, candidateList(f.candidates), narrowingNames)
 	case lookupIncomplete:
-		return diag.NewErrorDiagnostic("Too many Security Center images to look up one",
-			fmt.Sprintf("DescribeImageInstances reports %d images for %s (%s), more than the %d one lookup reads "+
-				"(the service's criteria may also match longer names). Of those read, %d match exactly; the ones not read could hold "+
-				"another or a newer one, so the lookup cannot tell it found the right image. Narrow the lookup with %s, or select the image by digest. "+
-				"The sas_image_instances data source lists every match.",
-				f.total, l.describe(), where, f.read, len(f.candidates), narrowingNames))
+		return fmt.Sprintf("DescribeImageInstances reports %d images for %s (%s), more than the %d one lookup reads "+
+			"(the service's criteria may also match longer names). Of those read, %d match exactly; the ones not read could hold "+
+			"another or a newer one, so the lookup cannot tell it found the right image. Narrow the lookup with %s, or select the image by digest. "+
+			"The sas_image_instances data source lists every match.",
+			f.total, l.describe(), f.where, f.read, len(f.candidates), narrowingNames)
 	}
 	repo := l.value("repo_name")
 	if repo == "" {
 		repo = "<repository>"
 	}
-	return diag.NewErrorDiagnostic("No Security Center image matches",
-		fmt.Sprintf("No image matches %s (%s). The lookup covers the whole account: the provider's region only selects "+
-			"the endpoint, and only region_id narrows by the image's region. Check the values, or list the candidates "+
-			"with the sas_image_instances data source, for example with criteria = [{ name = \"repoName\", value = %q }].",
-			l.describe(), where, repo))
+	return fmt.Sprintf("No image matches %s (%s). The lookup covers the whole account: the provider's region only selects "+
+		"the endpoint, and only region_id narrows by the image's region. Check the values, or list the candidates "+
+		"with the sas_image_instances data source, for example with criteria = [{ name = \"repoName\", value = %q }].",
+		l.describe(), f.where, repo)
 }
 
 // candidateList lists up to maxCandidatesListed images, one per line.

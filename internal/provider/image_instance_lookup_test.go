@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -64,15 +65,11 @@ func TestLookupDiagnostic_listsTenCandidatesAndCountsTheRest(t *testing.T) {
 	}
 	model := imageInstanceModel{imageModel: imageModel{RepoName: types.StringValue("app"), Tag: types.StringValue("1")}}
 	lookup := newImageLookup(&model)
-	page := &sasapi.DescribeImageInstancesResponse{
-		PageInfo:          &sasapi.PageInfo{TotalCount: sasapi.Int{Value: 12, Valid: true}},
-		ImageInstanceList: decodedImages(t, images),
-	}
-	image, failure := lookup.choose(page)
+	image, failure := choosePage(t, lookup, "here", 12, images...)
 	if image != nil || failure == nil || failure.kind != lookupAmbiguous {
 		t.Fatalf("want an ambiguous lookup, got image %v, failure %+v", image, failure)
 	}
-	detail := lookup.diagnostic(failure, "here").Detail()
+	detail := failure.detail()
 	for k, img := range images {
 		line := fmt.Sprintf("  - %s/app:1, digest %s,", field(img, "RepoNamespace"), field(img, "Digest"))
 		if listed := strings.Contains(detail, line); listed != (k < maxCandidatesListed) {
@@ -107,13 +104,26 @@ func TestSetState_singularImageMatchesStateSet(t *testing.T) {
 	}
 }
 
-// lookupPage is the one page a lookup reads, with the service's total.
-func lookupPage(t *testing.T, total int64, images ...fakesas.Image) *sasapi.DescribeImageInstancesResponse {
+// choosePage runs choose on the one page a lookup reads, with the
+// service's total, the page de-duplicated as the listing does.
+func choosePage(t *testing.T, l imageLookup, where string, total int64, images ...fakesas.Image) (*sasapi.ImageInstance, *lookupFailure) {
 	t.Helper()
-	return &sasapi.DescribeImageInstancesResponse{
-		PageInfo:          &sasapi.PageInfo{TotalCount: sasapi.Int{Value: total, Valid: true}},
-		ImageInstanceList: decodedImages(t, images),
+	var kept []sasapi.ImageInstance
+	seen := map[string]bool{}
+	for _, img := range decodedImages(t, images) {
+		if key, ok := sasapi.DescribeImageInstances.Key(&img); ok && seen[key] {
+			continue
+		} else if ok {
+			seen[key] = true
+		}
+		kept = append(kept, img)
 	}
+	image, err := l.choose(kept, len(images), int(total), where)
+	var failure *lookupFailure
+	if err != nil && !errors.As(err, &failure) {
+		t.Fatalf("choose failed with %v, want a *lookupFailure", err)
+	}
+	return image, failure
 }
 
 // The lookup keeps the images whose fields equal the arguments (digest and
@@ -156,7 +166,7 @@ func TestImageLookup_choose(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			model := imageInstanceModel{imageModel: tc.model, MostRecent: types.BoolValue(tc.mostRecent)}
-			image, failure := newImageLookup(&model).choose(lookupPage(t, tc.total, tc.images...))
+			image, failure := choosePage(t, newImageLookup(&model), "here", tc.total, tc.images...)
 			got := ""
 			switch {
 			case image != nil && failure == nil:
@@ -194,7 +204,7 @@ func TestImageLookup_mostRecentOrder(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			model := imageInstanceModel{imageModel: imageModel{RepoName: types.StringValue("app"), Tag: types.StringValue("1")}, MostRecent: types.BoolValue(true)}
-			image, failure := newImageLookup(&model).choose(lookupPage(t, int64(len(tc.images)), tc.images...))
+			image, failure := choosePage(t, newImageLookup(&model), "here", int64(len(tc.images)), tc.images...)
 			if failure != nil || image.Uuid.Value != tc.want {
 				t.Errorf("chose %v (failure %+v), want %s", image, failure, tc.want)
 			}
@@ -208,13 +218,20 @@ func TestImageLookup_request(t *testing.T) {
 	digest := sha256Hex("r")
 	model := imageInstanceModel{imageModel: imageModel{Digest: types.StringValue("sha256:" + digest), RegionID: types.StringValue("cn-shanghai"),
 		RepoName: types.StringNull(), Tag: types.StringUnknown()}}
-	got := newImageLookup(&model).request()
+	got := newImageLookup(&model).query()
 	want := []sasapi.Criterion{{Name: "digest", Value: digest}, {Name: "regionId", Value: "cn-shanghai"}}
-	if !slices.Equal(got.Criteria, want) || got.LogicalExp != sasapi.LogicalAnd || got.CurrentPage != 1 || got.PageSize != sasapi.MaxPageSize {
-		t.Errorf("request %+v, want criteria %v joined by AND, page 1 of %d", got, want, sasapi.MaxPageSize)
+	if !slices.Equal(got.Criteria, want) || got.LogicalExp != sasapi.LogicalAnd {
+		t.Errorf("query %+v, want criteria %v joined by AND", got, want)
+	}
+	if lookupOptions.PageSize != sasapi.MaxPageSize || lookupOptions.MaxResults != sasapi.MaxPageSize {
+		t.Errorf("options %+v, want one page of %d", lookupOptions, sasapi.MaxPageSize)
+	}
+	upper := imageInstanceModel{imageModel: imageModel{Digest: types.StringValue("SHA256:" + strings.ToUpper(digest))}}
+	if got := newImageLookup(&upper).query().Criteria; !slices.Equal(got, []sasapi.Criterion{{Name: "digest", Value: digest}}) {
+		t.Errorf("criteria %v: a digest in capitals is sent bare and in lower case", got)
 	}
 	imageID := imageInstanceModel{imageModel: imageModel{ImageID: types.StringValue("sha256:abc"), Tag: types.StringValue("sha256:t")}}
-	if got := newImageLookup(&imageID).request().Criteria; !slices.Equal(got, []sasapi.Criterion{{Name: "ImageId", Value: "abc"}, {Name: "tag", Value: "sha256:t"}}) {
+	if got := newImageLookup(&imageID).query().Criteria; !slices.Equal(got, []sasapi.Criterion{{Name: "ImageId", Value: "abc"}, {Name: "tag", Value: "sha256:t"}}) {
 		t.Errorf("criteria %v: image_id loses its prefix, tag keeps its text", got)
 	}
 }
@@ -237,11 +254,11 @@ func TestLookupDiagnostic_saysWhatMatched(t *testing.T) {
 		{int64(len(images)), fmt.Sprintf("%d images match", len(images)), "At least"},
 		{int64(len(images)) + 1, fmt.Sprintf("At least %d images match", len(images)), ""},
 	} {
-		_, failure := lookup.choose(lookupPage(t, tc.total, images...))
+		_, failure := choosePage(t, lookup, "here", tc.total, images...)
 		if failure == nil || failure.kind != lookupAmbiguous {
 			t.Fatalf("total %d: want an ambiguous lookup, got %+v", tc.total, failure)
 		}
-		detail := lookup.diagnostic(failure, "here").Detail()
+		detail := failure.detail()
 		if !strings.HasPrefix(detail, tc.want) || (tc.not != "" && strings.Contains(detail, tc.not)) {
 			t.Errorf("total %d: detail does not start with %q:\n%s", tc.total, tc.want, detail)
 		}
@@ -253,8 +270,8 @@ func TestLookupDiagnostic_saysWhatMatched(t *testing.T) {
 	notFound := func(m imageModel) string {
 		model := imageInstanceModel{imageModel: m}
 		l := newImageLookup(&model)
-		_, failure := l.choose(lookupPage(t, 0))
-		return l.diagnostic(failure, "endpoint e").Detail()
+		_, failure := choosePage(t, l, "endpoint e", 0)
+		return failure.detail()
 	}
 	if d := notFound(model.imageModel); !strings.Contains(d, `No image matches repo_name = "app", tag = "1" (endpoint e)`) || !strings.Contains(d, `value = "app"`) {
 		t.Errorf("not found by repository:\n%s", d)
@@ -270,11 +287,11 @@ func TestLookupDiagnostic_incompleteSaysWhatWasRead(t *testing.T) {
 	images := []fakesas.Image{lookupImage("u-a", "prod", "app", "1"), lookupImage("u-b", "prod", "app-web", "1")}
 	model := imageInstanceModel{imageModel: imageModel{RepoName: types.StringValue("app"), Tag: types.StringValue("1")}}
 	lookup := newImageLookup(&model)
-	_, failure := lookup.choose(lookupPage(t, 150, images...))
+	_, failure := choosePage(t, lookup, "endpoint e", 150, images...)
 	if failure == nil || failure.kind != lookupIncomplete {
 		t.Fatalf("want an incomplete lookup, got %+v", failure)
 	}
-	d := lookup.diagnostic(failure, "endpoint e")
+	d := diagnose(failure)
 	want := errorMatching(`DescribeImageInstances reports 150 images for repo_name = "app", tag = "1" (endpoint e), more than the 2 one lookup reads`,
 		"Of those read, 1 match exactly", narrowingNames)
 	if d.Summary() != "Too many Security Center images to look up one" || !want.MatchString(d.Detail()) {

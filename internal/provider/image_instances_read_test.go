@@ -30,7 +30,9 @@ func readDirect(t *testing.T, fake *fakesas.Server, maxConcurrency int, config m
 	if err != nil {
 		t.Fatal(err)
 	}
-	ds := &imageInstancesDataSource{data: &providerData{client: client}}
+	ds := NewImageInstancesDataSource()
+	var configured datasource.ConfigureResponse
+	ds.(datasource.DataSourceWithConfigure).Configure(ctx, datasource.ConfigureRequest{ProviderData: &providerData{client: client}}, &configured)
 	var schemaResp datasource.SchemaResponse
 	ds.Schema(ctx, datasource.SchemaRequest{}, &schemaResp)
 	objectType := schemaResp.Schema.Type().TerraformType(ctx).(tftypes.Object)

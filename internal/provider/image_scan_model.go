@@ -74,10 +74,3 @@ func millisText(ms sasapi.Int) types.String {
 	}
 	return types.StringValue(at.ValueString())
 }
-
-func normalizeDigestText(s string) string {
-	if d, ok := sasapi.NormalizeDigest(s); ok {
-		return d
-	}
-	return s
-}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
-	"regexp"
 	"strings"
 	"time"
 
@@ -68,17 +66,6 @@ type imageScanModel struct {
 	FinishedAt        types.String   `tfsdk:"finished_at"`
 	ImagesScanned     types.Int64    `tfsdk:"images_scanned"`
 }
-
-// Argument formats. Repository paths, namespaces and tags follow the OCI
-// distribution grammar; none may contain the comma that separates values
-// in the API.
-var (
-	repoComponent     = `[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*`
-	repoNamePattern   = regexp.MustCompile(`^` + repoComponent + `(?:/` + repoComponent + `)*$`)
-	namespacePattern  = regexp.MustCompile(`^` + repoComponent + `$`)
-	tagPattern        = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$`)
-	instanceIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`)
-)
 
 func (r *imageScanResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_image_scan"
@@ -226,7 +213,7 @@ func (r *imageScanResource) Create(ctx context.Context, req resource.CreateReque
 	tflog.Info(ctx, "starting Security Center image scan", map[string]any{"digest": digest, "timeout": timeout.String()})
 	start, err := r.data.client.StartImageScan(ctx, plan.request(), opts)
 	if err != nil {
-		resp.Diagnostics.Append(scanDiagnostic(err, digest, timeout))
+		resp.Diagnostics.Append(diagnose(explainScan(err, digest, timeout)))
 		return
 	}
 	tflog.Info(ctx, "Security Center image scan started", map[string]any{"task_id": start.TaskID, "adopted": start.Task != nil})
@@ -234,7 +221,7 @@ func (r *imageScanResource) Create(ctx context.Context, req resource.CreateReque
 
 	if !plan.WaitForCompletion.ValueBool() {
 		r.refreshStarted(ctx, &plan, start, &resp.Diagnostics)
-		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		resp.Diagnostics.Append(setState(ctx, &resp.State, &plan)...)
 		return
 	}
 	task, err := r.data.client.WaitImageScan(ctx, digest, start, opts)
@@ -243,9 +230,9 @@ func (r *imageScanResource) Create(ctx context.Context, req resource.CreateReque
 	}
 	// Saved with an error too: Terraform then keeps the task as tainted, so
 	// that its id stays visible and the next apply scans again.
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setState(ctx, &resp.State, &plan)...)
 	if err != nil {
-		resp.Diagnostics.Append(scanDiagnostic(err, digest, timeout))
+		resp.Diagnostics.Append(diagnose(explainScan(err, digest, timeout)))
 		return
 	}
 	if task.Finish.Valid && task.Finish.Value == 0 {
@@ -258,10 +245,10 @@ func (r *imageScanResource) Create(ctx context.Context, req resource.CreateReque
 // refreshStarted reads the status of a scan that is not waited for once, so
 // the state starts with what the service reports; failing that, it warns.
 func (r *imageScanResource) refreshStarted(ctx context.Context, m *imageScanModel, start *sasapi.ScanStart, diags *diag.Diagnostics) {
-	task, err := r.data.client.DescribeImageLatestScanTask(ctx, m.Digest.ValueString())
+	task, err := r.data.client.LatestScanTask(ctx, m.Digest.ValueString())
 	if err != nil {
-		d := errorDiagnostic("Reading the status of scan task "+start.TaskID, err)
-		diags.AddWarning(d.Summary(), d.Detail()+"\n\nThe scan started; refreshing later reports its status.")
+		d := diagnose(err)
+		diags.AddWarning(d.Summary(), d.Detail()+"\n\nScan task "+start.TaskID+" started; refreshing later reports its status.")
 		return
 	}
 	if start.Owns(task) {
@@ -308,9 +295,9 @@ func (r *imageScanResource) Read(ctx context.Context, req resource.ReadRequest, 
 		return
 	}
 	digest := state.Digest.ValueString()
-	task, err := r.data.client.DescribeImageLatestScanTask(ctx, digest)
+	task, err := r.data.client.LatestScanTask(ctx, digest)
 	if err != nil {
-		resp.Diagnostics.Append(errorDiagnostic("Reading the latest scan task of image "+digest, err))
+		resp.Diagnostics.Append(diagnose(err))
 		return
 	}
 	switch {
@@ -328,7 +315,7 @@ func (r *imageScanResource) Read(ctx context.Context, req resource.ReadRequest, 
 		// A newer task, or none listed: the recorded scan still happened.
 		tflog.Debug(ctx, "the recorded scan task is no longer the image's latest; keeping it", map[string]any{"task_id": state.TaskID.ValueString()})
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.Diagnostics.Append(setState(ctx, &resp.State, &state)...)
 }
 
 // Update only takes arguments that do not scan again into the state:
@@ -343,7 +330,7 @@ func (r *imageScanResource) Update(ctx context.Context, req resource.UpdateReque
 	}
 	plan.ID, plan.TaskID, plan.Status = state.ID, state.TaskID, state.Status
 	plan.StartedAt, plan.FinishedAt, plan.ImagesScanned = state.StartedAt, state.FinishedAt, state.ImagesScanned
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setState(ctx, &resp.State, &plan)...)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateImported, nil)...)
 }
 
@@ -367,9 +354,10 @@ func (r *imageScanResource) ImportState(ctx context.Context, req resource.Import
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateImported, []byte("true"))...)
 }
 
-// scanDiagnostic explains why a scan did not complete, and what the user
-// can do, for every way StartImageScan and WaitImageScan fail.
-func scanDiagnostic(err error, digest string, timeout time.Duration) diag.Diagnostic {
+// explainScan puts in the resource's words why a scan did not complete,
+// for every way StartImageScan and WaitImageScan fail that is not a
+// failure of a call (those diagnose explains by their category).
+func explainScan(err error, digest string, timeout time.Duration) error {
 	var notStarted *sasapi.ScanNotStartedError
 	var unknown *sasapi.ScanOutcomeUnknownError
 	var failed *sasapi.ScanFailedError
@@ -384,68 +372,40 @@ func scanDiagnostic(err error, digest string, timeout time.Duration) diag.Diagno
 	}
 	switch {
 	case errors.As(err, &failed) && failed.Status == sasapi.ScanStatusTimeout:
-		return diag.NewErrorDiagnostic("Image scan timed out in Security Center",
+		return explained(err, "Image scan timed out in Security Center",
 			fmt.Sprintf("Scan task %s of image %s ended with status %s: Security Center gave up on the scan. Nothing was learned about the image; apply again to scan it again.", failed.TaskID, digest, failed.RawStatus))
 	case errors.As(err, &failed):
-		return diag.NewErrorDiagnostic("Image scan failed",
+		return explained(err, "Image scan failed",
 			fmt.Sprintf("Scan task %s of image %s ended with status %s. Nothing was learned about the image; apply again to scan it again. %s", failed.TaskID, digest, failed.RawStatus, howToCheck))
 	case errors.As(err, &waitErr) && (errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)):
 		status := "it was not listed as the image's latest task yet"
 		if waitErr.Last != nil {
 			status = "its status was " + waitErr.Last.Status.Value
 		}
-		return diag.NewErrorDiagnostic("Stopped waiting for the image scan",
+		return explained(err, "Stopped waiting for the image scan",
 			fmt.Sprintf("Scan task %s of image %s was still running when %s (%s). The scan may still finish in Security Center. %s "+
 				"The resource is kept as tainted, so the next apply starts a new scan: to keep this one once it finished, run `terraform untaint` on it; "+
 				"to wait longer, raise `timeouts.create`.", waitErr.TaskID, digest, stopped(), status, howToCheck))
-	case errors.As(err, &waitErr):
-		return errorDiagnostic("Waiting for image scan task "+waitErr.TaskID, err)
 	case errors.As(err, &notStarted) && notStarted.Reason == sasapi.ScanRegionNotSupported:
-		return diag.NewErrorDiagnostic("Image scanning is not supported in this region",
+		return explained(err, "Image scanning is not supported in this region",
 			fmt.Sprintf("Security Center refused to scan image %s: the image is in a region that container image scanning does not support (result %s, request id %s). "+
 				"No scan was started. Check `region_id`, or scan images in a supported region.", digest, sasapi.ScanResultRegionNotSupported, notStarted.RequestID))
 	case errors.As(err, &notStarted) && notStarted.Reason == sasapi.ScanLimitReached:
-		return diag.NewErrorDiagnostic("Could not start the image scan: too many scans running",
+		return explained(err, "Could not start the image scan: too many scans running",
 			fmt.Sprintf("Security Center runs at most 10 image scans at once and refused a new one %d times over %s, until %s. No scan was started. "+
 				"Wait for running scans to finish, or raise `timeouts.create`.", notStarted.Refusals, notStarted.Waited.Round(time.Second), stopped()))
 	case errors.As(err, &notStarted):
-		return diag.NewErrorDiagnostic("Security Center did not start the image scan", err.Error())
+		return explained(err, "Security Center did not start the image scan", err.Error())
 	case errors.As(err, &unknown):
-		return diag.NewErrorDiagnostic("The image scan may have started",
+		return explained(err, "The image scan may have started",
 			fmt.Sprintf("Starting the scan of image %s failed after the request may have reached Security Center, and whether it started a scan could not be found out: %v\n\n"+
 				"Each scan uses paid quota: check before applying again. %s", digest, err, howToCheck))
-	case errors.Is(err, context.DeadlineExceeded):
-		return diag.NewErrorDiagnostic("Image scan not started",
+	case errors.Is(err, context.DeadlineExceeded) && sasapi.CategoryOf(err) != sasapi.CategoryTimeout:
+		return explained(err, "Image scan not started",
 			fmt.Sprintf("Starting the scan of image %s did not complete before %s, and Security Center shows no scan task for it: no scan was started (%v). "+
 				"Apply again, or raise `timeouts.create`.", digest, stopped(), err))
 	}
-	d := errorDiagnostic("Starting the scan of image "+digest, err)
-	var apiErr *sasapi.APIError
-	if errors.As(err, &apiErr) && apiErr.Action == sasapi.ActionPublicCreateImageScanTask && apiErr.HTTPStatus == http.StatusForbidden {
-		// The generic hint suggests a read-only policy, which may not allow this.
-		return diag.NewErrorDiagnostic(d.Summary(), d.Detail()+"\n\nStarting a scan is not a read: a read-only policy such as AliyunYundunSASReadOnlyAccess may not allow it. "+
-			"Allow yundun-sas:PublicCreateImageScanTask and yundun-sas:DescribeImageLatestScanTask, for example in a custom policy.")
-	}
-	return d
-}
-
-// digestValidator accepts a sha256 digest with or without its prefix.
-type digestValidator struct{}
-
-func (digestValidator) Description(context.Context) string {
-	return "must be a sha256 image digest: 64 hex digits, optionally prefixed by sha256:"
-}
-
-func (v digestValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (v digestValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if _, ok := sasapi.NormalizeDigest(req.ConfigValue.ValueString()); !ok {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid image digest",
-			fmt.Sprintf("%q %s, such as sha256:%s.", req.ConfigValue.ValueString(), v.Description(ctx), strings.Repeat("0123456789abcdef", 4)))
-	}
+	return err
 }
 
 // scanArgument makes a change of an argument scan again (replace the

@@ -136,7 +136,7 @@ func BenchmarkReadImageVulnerabilities(b *testing.B) {
 	client := perfClient(b, fake.Endpoint())
 	perfRead(b, client, images) // warm the connections
 	network := func(b *testing.B) {
-		listing, err := client.ListImageVulnerabilities(context.Background(), sasapi.ImageVulQuery{Uuids: imageUUIDs(images), StatusList: "1", Lang: "en"}, sasapi.ListOptions{})
+		listing, err := sasapi.List(context.Background(), client, sasapi.DescribeImageVulList, sasapi.ImageVulQuery{Uuids: imageUUIDs(images), StatusList: "1", Lang: "en"}, sasapi.ListOptions{})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -144,7 +144,7 @@ func BenchmarkReadImageVulnerabilities(b *testing.B) {
 		for k := range listing.Items {
 			names[k] = listing.Items[k].Name.Value
 		}
-		if _, err := client.LookupVulDetails(context.Background(), names, sasapi.VulDetailsOptions{Lang: "en"}); err != nil {
+		if _, err := sasapi.LookupVulDetails(context.Background(), client, names, sasapi.VulDetailsOptions{Lang: "en"}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -177,7 +177,7 @@ func BenchmarkConvertVulnerabilities(b *testing.B) {
 	}
 	b.Cleanup(fake.Close)
 	client := perfClient(b, fake.Endpoint())
-	listing, err := client.ListImageVulnerabilities(context.Background(), sasapi.ImageVulQuery{Uuids: imageUUIDs(images), StatusList: "1", Lang: "en"}, sasapi.ListOptions{})
+	listing, err := sasapi.List(context.Background(), client, sasapi.DescribeImageVulList, sasapi.ImageVulQuery{Uuids: imageUUIDs(images), StatusList: "1", Lang: "en"}, sasapi.ListOptions{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -185,7 +185,7 @@ func BenchmarkConvertVulnerabilities(b *testing.B) {
 	for k := range listing.Items {
 		names[k] = listing.Items[k].Name.Value
 	}
-	cves, err := client.LookupVulDetails(context.Background(), names, sasapi.VulDetailsOptions{Lang: "en"})
+	cves, err := sasapi.LookupVulDetails(context.Background(), client, names, sasapi.VulDetailsOptions{Lang: "en"})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -200,8 +200,7 @@ func BenchmarkConvertVulnerabilities(b *testing.B) {
 		for k := range listing.Items {
 			m.Vulnerabilities[k] = flattenVulnerability(&listing.Items[k], details, true)
 		}
-		summary := summariseVulnerabilities(m.Vulnerabilities, true)
-		m.Summary = &summary
+		m.Summary = summariseVulnerabilities(m.Vulnerabilities, true)
 		state := emptyState(b, NewImageVulnerabilitiesDataSource())
 		if diags := setState(context.Background(), &state, m); diags.HasError() {
 			b.Fatal(diags)

@@ -3,7 +3,6 @@ package provider
 import (
 	"fmt"
 	"maps"
-	"reflect"
 	"slices"
 	"strconv"
 	"testing"
@@ -113,13 +112,12 @@ func TestVulStatusCode(t *testing.T) {
 }
 
 // summaryValues is the summary as attribute name → value.
-func summaryValues(s vulSummaryModel) map[string]attr.Value {
-	out := map[string]attr.Value{}
-	v := reflect.ValueOf(s)
-	for i := range v.NumField() {
-		out[v.Type().Field(i).Tag.Get("tfsdk")] = v.Field(i).Interface().(attr.Value)
-	}
-	return out
+func summaryValues(s types.Object) map[string]attr.Value { return s.Attributes() }
+
+// summariseVulnerabilities is the summary of rows read with or without
+// with_cve_details.
+func summariseVulnerabilities(rows []vulnerabilityModel, withDetails bool) types.Object {
+	return vulSummary.of(rows, func(argument string) bool { return argument == "with_cve_details" && withDetails })
 }
 
 // vulSummaryDetailCounts are the counts that are null unless with_cve_details.
@@ -340,33 +338,6 @@ func TestFlattenVulnerability(t *testing.T) {
 	without := flattenVulnerability(&other, details, true)
 	if without.CVEs == nil || len(without.CVEs) != 0 || !without.Severity.IsNull() || !without.MaxCVSSScore.IsNull() {
 		t.Errorf("a name without details: cves %#v, severity %s, score %s", without.CVEs, without.Severity, without.MaxCVSSScore)
-	}
-}
-
-// The id is derived from the arguments only: equal arguments, equal ids;
-// any argument that differs, another id.
-func TestVulArgumentsID(t *testing.T) {
-	base := vulArguments{query: sasapi.ImageVulQuery{Uuids: []string{"u-1"}, Lang: "en"}, necessities: []string{"asap"}, maxResults: 3, pageSize: 10}
-	variants := []func(*vulArguments){
-		func(a *vulArguments) { a.query.Uuids = []string{"u-2"} },
-		func(a *vulArguments) { a.necessities = nil },
-		func(a *vulArguments) { a.statuses = []string{"fixed"} },
-		func(a *vulArguments) { a.maxResults = 4 },
-		func(a *vulArguments) { a.pageSize = 11 },
-		func(a *vulArguments) { a.withDetails = true },
-	}
-	id := base.id()
-	if again := base.id(); again != id || len(id) != 24 {
-		t.Fatalf("ids %q and %q of equal arguments", id, again)
-	}
-	seen := map[string]int{id: -1}
-	for k, change := range variants {
-		a := base
-		change(&a)
-		if prev, dup := seen[a.id()]; dup {
-			t.Errorf("variant %d has the id of %d", k, prev)
-		}
-		seen[a.id()] = k
 	}
 }
 

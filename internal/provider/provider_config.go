@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -15,12 +14,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/terraform-sas/terraform-provider-sas/internal/sasapi"
-)
-
-var (
-	regionPattern      = regexp.MustCompile(`^[a-z]{2,}(-[a-z0-9]+)+$`)
-	roleARNPattern     = regexp.MustCompile(`^acs:ram::[0-9]+:role/.+$`)
-	sessionNamePattern = regexp.MustCompile(`^[A-Za-z0-9.@_-]{2,64}$`)
 )
 
 // lookupFunc reads an environment variable; tests substitute their own.

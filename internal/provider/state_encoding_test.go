@@ -27,11 +27,11 @@ func emptyState(t testing.TB, ds datasource.DataSource) tfsdk.State {
 // decodedImages decodes fake images as the client would.
 func decodedImages(t testing.TB, images []fakesas.Image) []sasapi.ImageInstance {
 	t.Helper()
-	page, err := sasapi.DecodeImageInstancesPage(pageBody(t, images))
+	page, err := sasapi.DescribeImageInstances.Read(pageBody(t, images))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return page.ImageInstanceList
+	return page.Items
 }
 
 // The encoder must write exactly what the framework's State.Set writes.
@@ -65,12 +65,12 @@ func TestSetState_writesWhatStateSetWrites(t *testing.T) {
 		{"vulnerabilities: with details", NewImageVulnerabilitiesDataSource(), vulnerabilitiesModel(t, true)},
 		{"vulnerabilities: without details", NewImageVulnerabilitiesDataSource(), vulnerabilitiesModel(t, false)},
 		{"vulnerabilities: none", NewImageVulnerabilitiesDataSource(), &imageVulnerabilitiesModel{
-			Vulnerabilities: []vulnerabilityModel{}, Summary: &vulSummaryModel{}, Necessities: types.SetNull(types.StringType), Statuses: types.SetNull(types.StringType), ImageUUIDs: types.ListNull(types.StringType),
+			Vulnerabilities: []vulnerabilityModel{}, Summary: summariseVulnerabilities(nil, false), Necessities: types.SetNull(types.StringType), Statuses: types.SetNull(types.StringType), ImageUUIDs: types.ListNull(types.StringType),
 		}},
 		{"vulnerabilities: rows sharing parts of one CVE slice", NewImageVulnerabilitiesDataSource(), sharedCVEsModel()},
 		{"baselines: with items, unlisted and empty items", NewImageBaselinesDataSource(), baselinesModel(true)},
 		{"baselines: without items", NewImageBaselinesDataSource(), baselinesModel(false)},
-		{"baselines: none", NewImageBaselinesDataSource(), &imageBaselinesModel{Baselines: []baselineModel{}, Summary: summariseBaselines(nil), RiskLevels: types.SetNull(types.StringType)}},
+		{"baselines: none", NewImageBaselinesDataSource(), &imageBaselinesModel{Baselines: []baselineModel{}, Summary: baselineSummary.of(nil, nil), RiskLevels: types.SetNull(types.StringType)}},
 	}
 	ctx := context.Background()
 	for _, tc := range cases {
@@ -143,8 +143,7 @@ func vulnerabilitiesModel(t *testing.T, withDetails bool) any {
 		t.Fatal(diags)
 	}
 	m.Vulnerabilities = append(m.Vulnerabilities, flattenVulnerability(&sasapi.VulRecord{}, nil, withDetails))
-	summary := summariseVulnerabilities(m.Vulnerabilities, withDetails)
-	m.Summary = &summary
+	m.Summary = summariseVulnerabilities(m.Vulnerabilities, withDetails)
 	var noCVE, noScore bool
 	for _, v := range m.Vulnerabilities {
 		noCVE = noCVE || (v.CVEs != nil && len(v.CVEs) == 0)
@@ -173,8 +172,7 @@ func sharedCVEsModel() any {
 		row.CVEs = list
 		m.Vulnerabilities = append(m.Vulnerabilities, row)
 	}
-	summary := summariseVulnerabilities(m.Vulnerabilities, true)
-	m.Summary = &summary
+	m.Summary = summariseVulnerabilities(m.Vulnerabilities, true)
 	return m
 }
 
@@ -204,7 +202,7 @@ func baselinesModel(withItems bool) any {
 	}
 	m := &imageBaselinesModel{ID: types.StringValue("id"), ImageUUID: types.StringValue("u"), RiskLevels: types.SetNull(types.StringType), WithItems: types.BoolValue(withItems)}
 	m.Baselines = flattenBaselines(results, items)
-	m.Summary = summariseBaselines(m.Baselines)
+	m.Summary = baselineSummary.of(m.Baselines, nil)
 	return m
 }
 

@@ -17,7 +17,7 @@ import (
 func summaryOf(t *testing.T, images []fakesas.Image) map[string]int64 {
 	t.Helper()
 	out := map[string]int64{}
-	for name, v := range summarise(decodedImages(t, images)).Attributes() {
+	for name, v := range imageSummary.of(decodedImages(t, images), nil).Attributes() {
 		n, ok := v.(types.Int64)
 		if !ok || n.IsNull() || n.IsUnknown() {
 			t.Fatalf("summary.%s = %v, want a known number", name, v)
@@ -62,7 +62,7 @@ func TestSummary_eachCountOnBothSidesOfItsCondition(t *testing.T) {
 		{"SUCCESS with a negative scan time", img("u", "r", "1", fakesas.Image{"LastScanTime": -1}), map[string]int64{"not_scanned": 1}},
 		{"SUCCESS with scan time 1", img("u", "r", "1", fakesas.Image{"LastScanTime": 1}), nil},
 	}
-	names := slices.Sorted(maps.Keys(summaryAttrTypes))
+	names := slices.Sorted(maps.Keys(imageSummary.attrTypes()))
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			want := map[string]int64{}
@@ -121,13 +121,20 @@ func wireSummary(t *testing.T, images []fakesas.Image) map[string]int64 {
 		s["deployed_risky"] += b2i(deployed && risky)
 		s["vulnerabilities"] += max(vul, 0)
 	}
-	for name := range summaryAttrTypes {
+	for name := range imageSummary.attrTypes() {
 		if _, ok := s[name]; !ok && len(images) > 0 {
 			t.Fatalf("wireSummary does not define summary.%s: add it", name)
 		}
 		s[name] += 0
 	}
 	return s
+}
+
+func b2i(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // wireInt reads a wire field that holds an integer in any of the forms the

@@ -5,12 +5,102 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+
+	"github.com/terraform-sas/terraform-provider-sas/internal/sasapi"
 )
+
+// Every rule an argument of the provider, its data sources or its resource
+// is checked by at plan time. Each rule is one validator or pattern here,
+// used wherever the argument appears.
+
+// Argument formats. Repository paths, namespaces and tags follow the OCI
+// distribution grammar; none may contain the comma that separates values
+// in the API.
+var (
+	repoComponent      = `[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*`
+	repoNamePattern    = regexp.MustCompile(`^` + repoComponent + `(?:/` + repoComponent + `)*$`)
+	namespacePattern   = regexp.MustCompile(`^` + repoComponent + `$`)
+	tagPattern         = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$`)
+	instanceIDPattern  = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`)
+	imageIDPattern     = regexp.MustCompile(`^(sha256:)?[^\s:]+$`)
+	regionPattern      = regexp.MustCompile(`^[a-z]{2,}(-[a-z0-9]+)+$`)
+	roleARNPattern     = regexp.MustCompile(`^acs:ram::[0-9]+:role/.+$`)
+	sessionNamePattern = regexp.MustCompile(`^[A-Za-z0-9.@_-]{2,64}$`)
+	imageUUIDPattern   = regexp.MustCompile(`^[^,\s]+$`)
+)
+
+// digestValidator accepts a sha256 digest with or without its prefix, in
+// any case: the one digest rule. normalizeDigestText gives the form sent.
+type digestValidator struct{}
+
+func (digestValidator) Description(context.Context) string {
+	return "must be a sha256 image digest: 64 hex digits, optionally prefixed by sha256:"
+}
+
+func (v digestValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (v digestValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if _, ok := sasapi.NormalizeDigest(req.ConfigValue.ValueString()); !ok {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid image digest",
+			fmt.Sprintf("%q %s, such as sha256:%s.", req.ConfigValue.ValueString(), v.Description(ctx), strings.Repeat("0123456789abcdef", 4)))
+	}
+}
+
+// normalizeDigestText is the bare lower-case form of a valid digest, as
+// the API returns it; anything else is returned as it is.
+func normalizeDigestText(s string) string {
+	if d, ok := sasapi.NormalizeDigest(s); ok {
+		return d
+	}
+	return s
+}
+
+// imageUUIDValidator accepts the uuid of an image record: the one image
+// uuid rule. Uuids travel comma-separated, so a comma (or a space) cannot
+// be part of one.
+func imageUUIDValidator() validator.String {
+	return stringvalidator.RegexMatches(imageUUIDPattern, "must be an image uuid, without commas or spaces")
+}
+
+// scopeValidator requires at least one of the arguments that narrow a
+// read to some images: without one, a read would cover every image of the
+// account. what names the data source, in the message.
+type scopeValidator struct {
+	what       string
+	attributes []string
+}
+
+func (v scopeValidator) Description(context.Context) string {
+	return "at least one of " + strings.Join(v.attributes, ", ") + " must be set"
+}
+
+func (v scopeValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (v scopeValidator) ValidateDataSource(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
+	for _, name := range v.attributes {
+		var value attr.Value
+		resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root(name), &value)...)
+		if value == nil || !value.IsNull() { // set, or unknown until apply
+			return
+		}
+	}
+	resp.Diagnostics.AddError("Missing image scope",
+		v.what+" needs to know which images to look at: set at least one of "+
+			strings.Join(v.attributes, ", ")+". Lookups are account-wide, so without one it would read every image of the account.")
+}
 
 // durationValidator accepts a positive Go duration such as "30s" or "2m".
 type durationValidator struct{}
