@@ -35,6 +35,10 @@ const (
 	rateGrowthProbe = 0.05
 )
 
+// A count within rateWindow is read as a rate a second: this fails to
+// compile if the window is not one second.
+const _ = uint64(rateWindow-time.Second) + uint64(time.Second-rateWindow)
+
 // ratePacer spaces the starts of one action's requests so that they stay
 // under the service's rate limit. It does not pace at all until the service
 // throttles; then it paces at rateCut times the rate the service was

@@ -239,14 +239,6 @@ func TestRatePacerRise(t *testing.T) {
 	}
 }
 
-// The pacer reads the count of requests within rateWindow as a rate a
-// second, with no division: any other window would mis-measure the rate.
-func TestRateWindowIsOneSecond(t *testing.T) {
-	if rateWindow != time.Second {
-		t.Fatalf("rateWindow is %v; counts within it are read as requests a second", rateWindow)
-	}
-}
-
 // The boundaries above are exact in floating point, or the cases that sit
 // on them would test nothing.
 func TestRatePacerRiseBoundariesAreExact(t *testing.T) {
