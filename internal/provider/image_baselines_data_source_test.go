@@ -297,7 +297,7 @@ func TestAccImageBaselines_badInputFailsAtPlanTime(t *testing.T) {
 		name, args string
 		err        *regexp.Regexp
 	}{
-		{"empty image_uuid", `image_uuid = ""`, errorMatching(`Attribute image_uuid string length must be at least 1`)},
+		{"empty image_uuid", `image_uuid = ""`, errorMatching(`Attribute image_uuid must be an image uuid, without commas or spaces`)},
 		{"image_uuid with a space", `image_uuid = "u 1"`, errorMatching(`Attribute image_uuid must be an image uuid, without commas or spaces`)},
 		{"missing image_uuid", `with_items = true`, errorMatching(`The argument "image_uuid" is required`)},
 		{"unknown level", "image_uuid = \"u\"\nrisk_levels = [\"high\", \"critical\"]",

@@ -10,7 +10,7 @@ import (
 
 // How sas_image_scan's model follows the scan task: the request for the
 // arguments and the computed attributes from what the service reports. No
-// Terraform plumbing, so gremlins tests it.
+// Terraform plumbing.
 
 // request is the client's scan request for the arguments.
 func (m imageScanModel) request() sasapi.ImageScanRequest {

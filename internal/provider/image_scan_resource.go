@@ -400,7 +400,7 @@ func explainScan(err error, digest string, timeout time.Duration) error {
 		return explained(err, "The image scan may have started",
 			fmt.Sprintf("Starting the scan of image %s failed after the request may have reached Security Center, and whether it started a scan could not be found out: %v\n\n"+
 				"Each scan uses paid quota: check before applying again. %s", digest, err, howToCheck))
-	case errors.Is(err, context.DeadlineExceeded) && sasapi.CategoryOf(err) != sasapi.CategoryTimeout:
+	case errors.Is(err, context.DeadlineExceeded):
 		return explained(err, "Image scan not started",
 			fmt.Sprintf("Starting the scan of image %s did not complete before %s, and Security Center shows no scan task for it: no scan was started (%v). "+
 				"Apply again, or raise `timeouts.create`.", digest, stopped(), err))

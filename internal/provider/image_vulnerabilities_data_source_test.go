@@ -678,7 +678,7 @@ func TestAccImageVulnerabilities_badArgumentsFailAtPlanTime(t *testing.T) {
 			[]string{"necessities", `value must be one of: ["asap" "later" "nntf"]`, `"urgent"`}},
 		{"unknown status", `repo_name = "app"` + "\n" + `statuses = ["open"]`,
 			[]string{"statuses", `value must be one of: ["unfixed" "fixing" "fixed"]`, `"open"`}},
-		{"empty uuid", `image_uuids = ["u-1", ""]`, []string{"image_uuids[1]", "length must be at least 1"}},
+		{"empty uuid", `image_uuids = ["u-1", ""]`, []string{"image_uuids[1]", "must be an image uuid, without commas or spaces"}},
 		{"uuid with a comma", `image_uuids = ["u-1,u-2"]`, []string{"image_uuids[0]", "must be an image uuid, without commas or spaces"}},
 		{"no uuid", `image_uuids = []`, []string{"image_uuids", "list must contain at least 1 elements"}},
 		{"empty necessities", `repo_name = "app"` + "\n" + `necessities = []`, []string{"necessities", "set must contain at least 1 elements"}},

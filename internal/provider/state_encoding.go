@@ -180,23 +180,18 @@ func taggedFields(goType reflect.Type, prefix []int, byName map[string][]int) er
 		field := goType.Field(k)
 		index := append(slices.Clip(prefix), k)
 		name, tagged := field.Tag.Lookup("tfsdk")
-		// ifs rather than a switch, so that gremlins covers the conditions.
-		if name == "-" {
-			continue
-		}
-		if field.Anonymous && !tagged && field.Type.Kind() == reflect.Struct {
+		switch {
+		case name == "-":
+		case field.Anonymous && !tagged && field.Type.Kind() == reflect.Struct:
 			if err := taggedFields(field.Type, index, byName); err != nil {
 				return err
 			}
-			continue
-		}
-		if name == "" {
-			continue
-		}
-		if byName[name] != nil {
+		case name == "":
+		case byName[name] != nil:
 			return fmt.Errorf("%s: two fields are tagged %q", goType, name)
+		default:
+			byName[name] = index
 		}
-		byName[name] = index
 	}
 	return nil
 }

@@ -123,7 +123,6 @@ func (s *jsonScanner) number() error {
 	if s.pos < len(d) && d[s.pos] == '-' {
 		s.pos++
 	}
-	// Ifs, not a switch: gremlins sees a case's condition as uncovered.
 	if s.pos >= len(d) || !isDigit(d[s.pos]) {
 		return errNotFastPath
 	}
@@ -178,8 +177,6 @@ func (s *jsonScanner) value() ([]byte, error) {
 	c := s.next()
 	start := s.pos
 	var err error
-	// Cases of values, not conditions: the coverage profile gremlins reads
-	// has no counter for a case's condition.
 	switch c {
 	case '"':
 		_, _, err = s.str()
