@@ -78,7 +78,7 @@ func optionalChoices(desc string, values []string) schema.SetAttribute {
 // digestArgument is an image digest, in the one form every data source
 // and the resource accept (see digestValidator).
 func digestArgument(desc string) schema.StringAttribute {
-	return schema.StringAttribute{Optional: true, MarkdownDescription: desc, Validators: []validator.String{digestValidator{}}}
+	return schema.StringAttribute{Optional: true, MarkdownDescription: desc, Validators: []validator.String{digestValidator()}}
 }
 
 // imageUUIDArgument is the uuid of one image record (see imageUUIDValidator).

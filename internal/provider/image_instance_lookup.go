@@ -41,7 +41,7 @@ var lookupArguments = []lookupArgument{
 	{
 		name: "digest", criterion: "digest", normalize: normalizeDigestText,
 		usage:     "**Selector.** The image's manifest digest, with or without the `sha256:` prefix (64 hex digits, in any case). The request carries the bare lower-case 64-hex form, as `DescribeImageInstances` returns it in `Digest`; the result holds that bare form too.",
-		validator: digestValidator{},
+		validator: digestValidator(),
 		config:    func(m *imageModel) types.String { return m.Digest },
 		field:     func(i *sasapi.ImageInstance) sasapi.String { return i.Digest },
 	},

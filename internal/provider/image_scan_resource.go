@@ -94,7 +94,7 @@ func (r *imageScanResource) Schema(ctx context.Context, _ resource.SchemaRequest
 				Required: true,
 				MarkdownDescription: "Digest of the image to scan: 64 hex digits, with or without the `sha256:` prefix, in any case. " +
 					"It is sent to the service in the bare lower-case form `DescribeImageInstances` reports; writing it another way does not scan again.",
-				Validators:    []validator.String{digestValidator{}},
+				Validators:    []validator.String{digestValidator()},
 				PlanModifiers: []planmodifier.String{scanArgument{normalize: normalizeDigestText}},
 			},
 			"repo_name":      scope("Repository name, such as `payments-api`.", stringvalidator.RegexMatches(repoNamePattern, "must be a repository name: lower-case letters and digits separated by '.', '_', '__', '-' or '/'")),

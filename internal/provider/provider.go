@@ -112,7 +112,7 @@ func (p *SASProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 			"endpoint": schema.StringAttribute{
 				Optional:            true,
 				MarkdownDescription: describe("endpoint"),
-				Validators:          []validator.String{endpointValidator{}},
+				Validators:          []validator.String{endpointValidator()},
 			},
 			"protocol": schema.StringAttribute{
 				Optional:            true,
@@ -137,17 +137,17 @@ func (p *SASProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 			"connect_timeout": schema.StringAttribute{
 				Optional:            true,
 				MarkdownDescription: describe("connect_timeout"),
-				Validators:          []validator.String{durationValidator{}},
+				Validators:          []validator.String{durationValidator()},
 			},
 			"read_timeout": schema.StringAttribute{
 				Optional:            true,
 				MarkdownDescription: describe("read_timeout"),
-				Validators:          []validator.String{durationValidator{}},
+				Validators:          []validator.String{durationValidator()},
 			},
 			"retry_timeout": schema.StringAttribute{
 				Optional:            true,
 				MarkdownDescription: describe("retry_timeout"),
-				Validators:          []validator.String{durationValidator{}},
+				Validators:          []validator.String{durationValidator()},
 			},
 		},
 	}

@@ -39,24 +39,37 @@ var (
 	imageUUIDPattern   = regexp.MustCompile(`^[^,\s]+$`)
 )
 
-// digestValidator accepts a sha256 digest with or without its prefix, in
-// any case: the one digest rule. normalizeDigestText gives the form sent.
-type digestValidator struct{}
-
-func (digestValidator) Description(context.Context) string {
-	return "must be a sha256 image digest: 64 hex digits, optionally prefixed by sha256:"
+// stringRule is a string argument's rule as a validator: what it requires,
+// for the docs, and the check, whose error is the diagnostic's detail.
+type stringRule struct {
+	summary     string
+	description string
+	check       func(string) error
 }
 
-func (v digestValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+func (r stringRule) Description(context.Context) string { return r.description }
 
-func (v digestValidator) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+func (r stringRule) MarkdownDescription(ctx context.Context) string { return r.Description(ctx) }
+
+func (r stringRule) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	if _, ok := sasapi.NormalizeDigest(req.ConfigValue.ValueString()); !ok {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid image digest",
-			fmt.Sprintf("%q %s, such as sha256:%s.", req.ConfigValue.ValueString(), v.Description(ctx), strings.Repeat("0123456789abcdef", 4)))
+	if err := r.check(req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, r.summary, err.Error())
 	}
+}
+
+// digestValidator accepts a sha256 digest with or without its prefix, in
+// any case: the one digest rule. normalizeDigestText gives the form sent.
+func digestValidator() validator.String {
+	const rule = "must be a sha256 image digest: 64 hex digits, optionally prefixed by sha256:"
+	return stringRule{summary: "Invalid image digest", description: rule, check: func(s string) error {
+		if _, ok := sasapi.NormalizeDigest(s); !ok {
+			return fmt.Errorf("%q %s, such as sha256:%s.", s, rule, strings.Repeat("0123456789abcdef", 4))
+		}
+		return nil
+	}}
 }
 
 // normalizeDigestText is the bare lower-case form of a valid digest, as
@@ -102,22 +115,13 @@ func (v scopeValidator) ValidateDataSource(ctx context.Context, req datasource.V
 			strings.Join(v.attributes, ", ")+". Lookups are account-wide, so without one it would read every image of the account.")
 }
 
-// durationValidator accepts a positive Go duration such as "30s" or "2m".
-type durationValidator struct{}
-
-func (durationValidator) Description(context.Context) string {
-	return "must be a positive duration such as 30s, 2m or 1h30m"
-}
-
-func (v durationValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (v durationValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if _, err := parsePositiveDuration(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid duration", err.Error())
-	}
+// durationValidator accepts a positive Go duration such as "30s" or "2m":
+// the one duration rule.
+func durationValidator() validator.String {
+	return stringRule{summary: "Invalid duration", description: "must be a positive duration such as 30s, 2m or 1h30m", check: func(s string) error {
+		_, err := parsePositiveDuration(s)
+		return err
+	}}
 }
 
 func parsePositiveDuration(s string) (time.Duration, error) {
@@ -132,21 +136,13 @@ func parsePositiveDuration(s string) (time.Duration, error) {
 }
 
 // endpointValidator accepts host[:port], without scheme or path.
-type endpointValidator struct{}
-
-func (endpointValidator) Description(context.Context) string {
-	return "must be host or host:port, without a scheme or path"
-}
-
-func (v endpointValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (v endpointValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if err := checkEndpoint(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid endpoint", fmt.Sprintf("%q: %s.", req.ConfigValue.ValueString(), err))
-	}
+func endpointValidator() validator.String {
+	return stringRule{summary: "Invalid endpoint", description: "must be host or host:port, without a scheme or path", check: func(s string) error {
+		if err := checkEndpoint(s); err != nil {
+			return fmt.Errorf("%q: %w.", s, err)
+		}
+		return nil
+	}}
 }
 
 func checkEndpoint(endpoint string) error {
