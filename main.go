@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"flag"
+	"fmt"
 	"log"
+	"os"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
@@ -21,7 +23,10 @@ const registryAddress = "registry.terraform.io/terraform-sas/sas"
 
 func main() {
 	// First, before serving: see main_debugenv.go.
-	restartWithoutLibraryDebug()
+	if err := restartWithoutLibraryDebug(os.Environ(), reexec); err != nil {
+		fmt.Fprintf(os.Stderr, "[ERROR] terraform-provider-sas: %v\n", err)
+		os.Exit(1)
+	}
 
 	var debug bool
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers such as delve")

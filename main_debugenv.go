@@ -75,20 +75,22 @@ func stripLibraryDebug(environ []string) (clean []string, removed []string) {
 	return append(clean, provider.LibraryDebugSuppressedEnv+"="+strings.Join(removed, ",")), removed
 }
 
-// restartWithoutLibraryDebug re-executes the provider binary with the
-// cleaned environment when DEBUG holds a credential-printing entry, and
-// returns when it holds none. The restarted process finds none, so the
-// restart happens at most once.
-func restartWithoutLibraryDebug() {
-	env, removed := stripLibraryDebug(os.Environ())
+// restartWithoutLibraryDebug hands environ, cleaned, to exec when DEBUG
+// holds a credential-printing entry, and returns nil when it holds none.
+// exec replaces the process, so it returns only when the restart failed
+// (always on Windows); this process would then print credentials, and the
+// error returned says so: the caller must exit instead of serving. The
+// restarted process finds nothing to remove, so it restarts at most once.
+func restartWithoutLibraryDebug(environ []string, exec func(env []string) error) error {
+	env, removed := stripLibraryDebug(environ)
 	if len(removed) == 0 {
-		return
+		return nil
 	}
-	err := reexec(env)
-	// Still here: this process would print credentials. Refuse to serve.
-	fmt.Fprintf(os.Stderr, "[ERROR] terraform-provider-sas: DEBUG contains %s, which makes the Alibaba Cloud client libraries print credentials, "+
-		"and restarting without it failed (%v); remove %s from DEBUG\n", strings.Join(removed, ","), err, strings.Join(removed, ","))
-	os.Exit(1)
+	err := exec(env)
+	// Still here: this process would print credentials.
+	entries := strings.Join(removed, ",")
+	return fmt.Errorf("DEBUG contains %s, which makes the Alibaba Cloud client libraries print credentials, "+
+		"and restarting without it failed (%v); remove %s from DEBUG", entries, err, entries)
 }
 
 // reexec replaces this process with a fresh run of the same binary and

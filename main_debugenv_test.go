@@ -1,7 +1,9 @@
 package main
 
 import (
+	"errors"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -39,6 +41,66 @@ func TestStripLibraryDebug(t *testing.T) {
 			// The restarted process must find nothing to remove: no loop.
 			if again, removed := stripLibraryDebug(got); removed != nil || !slices.Equal(again, got) {
 				t.Errorf("a second pass over %q removed %q", got, removed)
+			}
+		})
+	}
+}
+
+func TestRestartWithoutLibraryDebug_nothingToRemoveServesAsIs(t *testing.T) {
+	for _, environ := range [][]string{{"A=1"}, {"DEBUG=sdk"}, {"DEBUG=TEA"}} {
+		err := restartWithoutLibraryDebug(environ, func([]string) error {
+			t.Errorf("with %q the provider restarted", environ)
+			return nil
+		})
+		if err != nil {
+			t.Errorf("with %q: %v", environ, err)
+		}
+	}
+}
+
+func TestRestartWithoutLibraryDebug_restartsWithTheCleanedEnvironment(t *testing.T) {
+	var restarts [][]string
+	err := restartWithoutLibraryDebug([]string{"A=1", "DEBUG=tea,foo"}, func(env []string) error {
+		restarts = append(restarts, env)
+		return errors.New("exec format error")
+	})
+	if err == nil {
+		t.Error("a failed restart was not reported")
+	}
+	want := [][]string{{"A=1", "DEBUG=foo", "SAS_DEBUG_SUPPRESSED=tea"}}
+	if !slices.EqualFunc(restarts, want, slices.Equal) {
+		t.Errorf("restarted with %q, want %q", restarts, want)
+	}
+}
+
+// exec returns only when it could not replace the process; whatever it
+// returns, the process still has the debug switch on and must not serve.
+func TestRestartWithoutLibraryDebug_aRestartThatReturnsStopsTheProvider(t *testing.T) {
+	cases := []struct {
+		name    string
+		execErr error
+	}{
+		{"exec failed", errors.New("re-executing /bin/provider: not supported by windows")},
+		{"exec returned nil", nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			err := restartWithoutLibraryDebug([]string{"DEBUG=sdk,dara,tea"}, func([]string) error { return tc.execErr })
+			if err == nil {
+				t.Fatal("the provider would serve with DEBUG=dara,tea still set")
+			}
+			msg := err.Error()
+			for _, want := range []string{
+				"DEBUG contains dara,tea, which makes the Alibaba Cloud client libraries print credentials",
+				"restarting without it failed",
+				"remove dara,tea from DEBUG",
+			} {
+				if !strings.Contains(msg, want) {
+					t.Errorf("the error %q does not say %q", msg, want)
+				}
+			}
+			if tc.execErr != nil && !strings.Contains(msg, tc.execErr.Error()) {
+				t.Errorf("the error %q hides why the restart failed (%v)", msg, tc.execErr)
 			}
 		})
 	}
