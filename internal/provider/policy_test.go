@@ -10,7 +10,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/open-policy-agent/opa/v1/rego"
@@ -126,70 +125,16 @@ terraform {
 ` + body
 }
 
-// configDir writes a configuration to a directory of its own. A step needs
-// one to use a module: terraform-plugin-testing runs init on the files of
-// ConfigDirectory, but only on generated provider blocks for Config.
-func configDir(t *testing.T, hcl string) config.TestStepConfigFunc {
-	t.Helper()
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(hcl), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return config.StaticDirectory(dir)
-}
-
 func TestAccPolicy(t *testing.T) {
 	startDemo(t)
-	lookupModule, err := filepath.Abs("../../examples/lookup")
-	if err != nil {
-		t.Fatal(err)
-	}
+	// Each rule at every depth is in TestAccPolicyRules; these are results
+	// of particular shapes.
 	cases := []struct {
 		name string
 		step resource.TestStep
-		// verdicts are checked on the plan made before apply, which holds
-		// the data sources read during plan in prior_state and those
-		// deferred to apply in resource_changes.
-		verdicts []expectVerdict
-		// planOnly checks the verdicts on the plan of a PlanOnly step
-		// instead: terraform-plugin-testing cannot read a state holding a
-		// module (its legacy state shim refuses them), so a configuration
-		// with a module is planned, never applied.
-		planOnly bool
+		// verdict is checked on the plan made before apply.
+		verdict expectVerdict
 	}{
-		{
-			name: "risky image is denied, naming the data source",
-			step: resource.TestStep{ConfigDirectory: exampleDir("lookup"), ConfigVariables: release("payments-api:1.4.2")},
-			verdicts: []expectVerdict{{deny: []string{
-				"data.sas_image_instances.release: 1 risky image(s) (risk_status YES): payments-api:1.4.2",
-			}}},
-		},
-		{
-			name: "never scanned image is denied",
-			step: resource.TestStep{ConfigDirectory: exampleDir("lookup"), ConfigVariables: release("checkout-web:2.0.0")},
-			verdicts: []expectVerdict{{deny: []string{
-				"data.sas_image_instances.release: 1 image(s) never successfully scanned, so their risk is unknown: checkout-web:2.0.0",
-			}}},
-		},
-		{
-			name:     "clean image passes",
-			step:     resource.TestStep{ConfigDirectory: exampleDir("lookup"), ConfigVariables: release("payments-api:1.4.3")},
-			verdicts: []expectVerdict{{}},
-		},
-		{
-			// The module's data source is in prior_state's child_modules.
-			name: "risky image found in a module is denied",
-			step: resource.TestStep{ConfigDirectory: configDir(t, policyConfig(fmt.Sprintf(`
-module "release" {
-  source      = %q
-  repository  = "payments-api"
-  release_tag = "1.4.2"
-}`, lookupModule)))},
-			verdicts: []expectVerdict{{deny: []string{
-				"module.release.data.sas_image_instances.release: 1 risky image(s) (risk_status YES): payments-api:1.4.2",
-			}}},
-			planOnly: true,
-		},
 		{
 			// summary_only leaves images empty: the summary counts decide.
 			name: "summary-only result is judged on its counts",
@@ -198,32 +143,10 @@ data "sas_image_instances" "prod" {
   criteria     = [{ name = "repoNamespace", value = "prod" }]
   summary_only = true
 }`)},
-			verdicts: []expectVerdict{{deny: []string{
+			verdict: expectVerdict{deny: []string{
 				"risky image(s) (risk_status YES): names not in the plan (summary_only)",
 				"image(s) never successfully scanned, so their risk is unknown: names not in the plan (summary_only)",
-			}}},
-		},
-		{
-			// The tag comes from a resource not created yet, so the data
-			// source is read during apply: the plan cannot show its image.
-			name: "read deferred to apply is denied unless allowed",
-			step: resource.TestStep{Config: policyConfig(`
-resource "terraform_data" "build" {
-  input = "1.4.3"
-}
-
-data "sas_image_instances" "release" {
-  criteria = [
-    { name = "repoName", value = "payments-api" },
-    # The id is unknown until apply under Terraform and OpenTofu alike
-    # (OpenTofu already knows a terraform_data output at plan time).
-    { name = "tag", value = "${terraform_data.build.input}${substr(terraform_data.build.id, 0, 0)}" },
-  ]
-}`)},
-			verdicts: []expectVerdict{
-				{deny: []string{"data.sas_image_instances.release: image risk unknown until apply: the data source is read during apply"}},
-				{data: allowDeferred, warn: []string{"data.sas_image_instances.release: image risk unknown until apply; allowed by allow_deferred_reads"}},
-			},
+			}},
 		},
 		{
 			// A data source scoped to a check block is planned as a read on
@@ -244,28 +167,21 @@ check "release" {
 }`),
 				ExpectNonEmptyPlan: true,
 			},
-			verdicts: []expectVerdict{{deny: []string{
+			verdict: expectVerdict{deny: []string{
 				"data.sas_image_instances.release: 1 risky image(s) (risk_status YES): payments-api:1.4.2",
-			}}},
+			}},
 		},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			step := tc.step
-			for _, v := range tc.verdicts {
-				if tc.planOnly {
-					step.PlanOnly = true
-					step.ConfigPlanChecks.PostApplyPostRefresh = append(step.ConfigPlanChecks.PostApplyPostRefresh, v)
-				} else {
-					step.ConfigPlanChecks.PreApply = append(step.ConfigPlanChecks.PreApply, v)
-				}
-			}
+			step.ConfigPlanChecks.PreApply = []plancheck.PlanCheck{tc.verdict}
 			exampleTest(t, step)
 		})
 	}
 }
 
-// The plans above reach the policy through terraform-json, which has no
+// The acceptance tests' plans reach the policy through terraform-json, which has no
 // field for action_reason, so they carry none. `terraform show -json` writes
 // one for every deferred read: the policy names it.
 func TestPolicy_deferredReadNamesTerraformsReason(t *testing.T) {
