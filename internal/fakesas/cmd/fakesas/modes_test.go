@@ -45,12 +45,18 @@ func TestRunServesASilentCapAndALowTotalCount(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := c.DescribeImageInstances(ctx, sasapi.DescribeImageInstancesRequest{PageSize: 100})
+	listing, err := sasapi.List(ctx, c, sasapi.DescribeImageInstances, sasapi.ImageQuery{}, sasapi.ListOptions{PageSize: 100})
 	if err != nil {
 		t.Fatal(err)
 	}
-	info := resp.PageInfo
-	if info.PageSize.Valid || info.TotalCount.Value != 10 || len(resp.ImageInstanceList) != 30 {
-		t.Errorf("PageSize %+v, TotalCount %d, %d images; want no PageSize, TotalCount 10, 30 images", info.PageSize, info.TotalCount.Value, len(resp.ImageInstanceList))
+	if listing.TotalCount != 10 || len(listing.Items) != 30 || listing.Requests != 1 {
+		t.Errorf("TotalCount %d, %d images in %d requests; want TotalCount 10, 30 images in one request", listing.TotalCount, len(listing.Items), listing.Requests)
+	}
+	page, err := sasapi.Call(ctx, c, sasapi.DescribeImageInstances, sasapi.ImageQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if page.PageSize.Valid {
+		t.Errorf("PageSize %+v, want none: the cap is silent", page.PageSize)
 	}
 }
