@@ -6,6 +6,7 @@
 package sasapi
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -309,6 +310,12 @@ func (c *Client) attempt(ctx context.Context, action string, query map[string]st
 		return parseErrorResponse(action, rec.status, rec.header, rec.body)
 	}
 	if err := decode(rec.body); err != nil {
+		var refused *APIError
+		if errors.As(err, &refused) { // an answer that says it failed
+			refused.Action, refused.HTTPStatus = action, rec.status
+			refused.RequestID = cmp.Or(refused.RequestID, rec.header.Get("x-acs-request-id"))
+			return refused
+		}
 		return &DecodeError{Action: action, RequestID: rec.header.Get("x-acs-request-id"), Err: err}
 	}
 	return nil
