@@ -189,12 +189,6 @@ const (
 	statusFixed   = "fixed"
 )
 
-// statusCode is one documented status code and what `status` says for it.
-type statusCode struct {
-	code int64
-	name string
-}
-
 var (
 	baselineStatuses = []statusCode{
 		{sasapi.BaselineStatusUnfixed, statusUnfixed},
@@ -208,25 +202,6 @@ var (
 	}
 )
 
-// statusName is the `status` of a code.
-func statusName(codes []statusCode, code sasapi.Int) string {
-	for _, c := range codes {
-		if code.Valid && code.Value == c.code {
-			return c.name
-		}
-	}
-	return statusUnfixed
-}
-
-// describeStatuses documents a status table.
-func describeStatuses(codes []statusCode) string {
-	parts := make([]string, len(codes))
-	for k, c := range codes {
-		parts[k] = fmt.Sprintf("`%s` (code %d)", c.name, c.code)
-	}
-	return strings.Join(parts, ", ") + ". A missing or undocumented code reads as `" + statusUnfixed + "`, so a gate fails closed."
-}
-
 // flattenBaselines converts the results, with the items of each baseline
 // when items is not nil.
 func flattenBaselines(results []sasapi.BaselineResult, items map[string][]sasapi.BaselineItem) []baselineModel {
@@ -237,7 +212,7 @@ func flattenBaselines(results []sasapi.BaselineResult, items map[string][]sasapi
 			Key:             stringValue(r.BaselineNameKey),
 			Name:            stringValue(r.BaselineNameAlias),
 			Class:           stringValue(r.BaselineClassAlias),
-			Level:           baselineLevel(r.BaselineNameLevel),
+			Level:           lowerValue(r.BaselineNameLevel),
 			ItemCount:       int64Value(r.BaselineItemCount),
 			HighRiskItems:   int64Value(r.HighRiskItemCount),
 			MediumRiskItems: int64Value(r.MiddleRiskItemCount),
@@ -267,14 +242,6 @@ func flattenBaselineItems(items []sasapi.BaselineItem) []baselineItemModel {
 		}
 	}
 	return out
-}
-
-// baselineLevel lower-cases the level, so that `High` counts as `high`.
-func baselineLevel(s sasapi.String) types.String {
-	if !s.Valid {
-		return types.StringNull()
-	}
-	return types.StringValue(strings.ToLower(strings.TrimSpace(s.Value)))
 }
 
 // baselineSummary is the summary of sas_image_baselines, over the baselines returned.

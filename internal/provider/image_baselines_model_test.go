@@ -63,7 +63,7 @@ func TestDescribeStatuses_listsEveryCode(t *testing.T) {
 }
 
 // level is `high`, `medium` or `low` lower-cased; not sent is null.
-func TestBaselineLevel(t *testing.T) {
+func TestLowerValue(t *testing.T) {
 	cases := []struct {
 		level sasapi.String
 		want  types.String
@@ -77,7 +77,7 @@ func TestBaselineLevel(t *testing.T) {
 		{sasapi.String{Value: "high"}, types.StringNull()},
 	}
 	for _, tc := range cases {
-		if got := baselineLevel(tc.level); !got.Equal(tc.want) {
+		if got := lowerValue(tc.level); !got.Equal(tc.want) {
 			t.Errorf("level of %+v = %v, want %v", tc.level, got, tc.want)
 		}
 	}

@@ -47,7 +47,7 @@ func NewImageVulnerabilitiesDataSource() datasource.DataSource {
 				"with several, every row is read and the others are dropped here. Unset: every priority.", vulNecessities),
 			"statuses": optionalChoices("Only rows with one of these statuses: `unfixed` (the service's `1`), `fixing` (`4`), `fixed` (`7`). "+
 				"One value is sent to the service; with several, every row is read and the others are dropped here. "+
-				"Unset: every status, **fixed rows included**; a gate usually wants `[\"unfixed\", \"fixing\"]`.", vulStatusNames()),
+				"Unset: every status, **fixed rows included**; a gate usually wants `[\"unfixed\", \"fixing\"]`.", namesOf(vulStatuses)),
 			"name":        optionalString("Only rows of this vulnerability name, such as `debian:10:CVE-2019-9893`."),
 			"max_results": maxResultsArgument("Return at most this many rows (at least 1), after the filters. `total_count` still reports what the service matched."),
 			"page_size":   pageSizeArgument("Rows", ""),
@@ -195,7 +195,7 @@ func (m *imageVulnerabilitiesModel) request(ctx context.Context) (vulArguments, 
 		a.query.Necessity = a.necessities[0]
 	}
 	if len(a.statuses) == 1 {
-		code, _ := vulStatusCode(a.statuses[0])
+		code, _ := codeOf(vulStatuses, a.statuses[0])
 		a.query.StatusList = strconv.FormatInt(code, 10)
 	}
 	a.filterLocally = len(a.necessities) > 1 || len(a.statuses) > 1
@@ -244,49 +244,15 @@ func readVulnerabilities(ctx context.Context, r *reader, a vulArguments) (vulRea
 var (
 	// vulNecessities are the fix priorities, most urgent first.
 	vulNecessities = []string{"asap", "later", "nntf"}
-	// vulStatuses map status names to the service's codes.
-	vulStatuses = []struct {
-		name string
-		code int64
-	}{
-		{"unfixed", sasapi.VulStatusUnfixed},
-		{"fixing", sasapi.VulStatusFixing},
-		{"fixed", sasapi.VulStatusFixed},
+	// vulStatuses map the service's status codes to words.
+	vulStatuses = []statusCode{
+		{sasapi.VulStatusUnfixed, "unfixed"},
+		{sasapi.VulStatusFixing, "fixing"},
+		{sasapi.VulStatusFixed, "fixed"},
 	}
 	// vulSeverities are the CVE levels (VulLevel), most severe first.
 	vulSeverities = []string{"serious", "high", "medium", "low"}
 )
-
-func vulStatusNames() []string {
-	names := make([]string, len(vulStatuses))
-	for k, s := range vulStatuses {
-		names[k] = s.name
-	}
-	return names
-}
-
-// vulStatusName names a status code; an unknown code is kept as its
-// decimal string, an absent one is null.
-func vulStatusName(code sasapi.Int) types.String {
-	if !code.Valid {
-		return types.StringNull()
-	}
-	for _, s := range vulStatuses {
-		if s.code == code.Value {
-			return types.StringValue(s.name)
-		}
-	}
-	return types.StringValue(strconv.FormatInt(code.Value, 10))
-}
-
-func vulStatusCode(name string) (int64, bool) {
-	for _, s := range vulStatuses {
-		if s.name == name {
-			return s.code, true
-		}
-	}
-	return 0, false
-}
 
 type vulnerabilityModel struct {
 	Name          types.String      `tfsdk:"name" state:"shared"`
@@ -353,7 +319,7 @@ func (a vulArguments) keep(rows []sasapi.VulRecord) []sasapi.VulRecord {
 	if a.filterLocally {
 		kept := rows[:0]
 		for _, r := range rows {
-			if matchesAny(a.necessities, r.Necessity.Value, r.Necessity.Valid) && matchesAny(a.statuses, vulStatusName(r.Status).ValueString(), r.Status.Valid) {
+			if matchesAny(a.necessities, r.Necessity.Value, r.Necessity.Valid) && matchesAny(a.statuses, codeName(vulStatuses, r.Status).ValueString(), r.Status.Valid) {
 				kept = append(kept, r)
 			}
 		}
@@ -392,7 +358,7 @@ func flattenVulnerability(r *sasapi.VulRecord, details map[string]vulNameDetails
 		CVEIDs:        stringList(sasapi.StringList(r.Related)), // a CommaList is a StringList sent as text
 		Type:          stringValue(r.Type),
 		Necessity:     stringValue(r.Necessity),
-		Status:        vulStatusName(r.Status),
+		Status:        codeName(vulStatuses, r.Status),
 		CanFix:        boolValue(sasapi.ParseYesNo(r.CanFix)),
 		CanUpdate:     boolValue(r.CanUpdate),
 		ImageUUID:     stringValue(r.Uuid),

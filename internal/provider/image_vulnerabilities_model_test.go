@@ -15,7 +15,7 @@ import (
 	"github.com/terraform-sas/terraform-provider-sas/internal/sasapi"
 )
 
-func TestVulStatusName(t *testing.T) {
+func TestCodeName_vulnerabilityStatuses(t *testing.T) {
 	cases := []struct {
 		code sasapi.Int
 		want types.String
@@ -27,7 +27,7 @@ func TestVulStatusName(t *testing.T) {
 		{sasapi.Int{}, types.StringNull()},
 	}
 	for _, tc := range cases {
-		if got := vulStatusName(tc.code); !got.Equal(tc.want) {
+		if got := codeName(vulStatuses, tc.code); !got.Equal(tc.want) {
 			t.Errorf("status %+v = %s, want %s", tc.code, got, tc.want)
 		}
 	}
@@ -91,21 +91,21 @@ func TestKeepFiltersLocally(t *testing.T) {
 
 // The status vocabulary is the documented one: unfixed is the service's 1,
 // fixing 4, fixed 7, in that order; other names have no code.
-func TestVulStatusCode(t *testing.T) {
+func TestCodeOf_vulnerabilityStatuses(t *testing.T) {
 	want := map[string]int64{"unfixed": 1, "fixing": 4, "fixed": 7}
-	if got := vulStatusNames(); !slices.Equal(got, []string{"unfixed", "fixing", "fixed"}) {
+	if got := namesOf(vulStatuses); !slices.Equal(got, []string{"unfixed", "fixing", "fixed"}) {
 		t.Errorf("status names %v", got)
 	}
 	for name, code := range want {
-		if got, ok := vulStatusCode(name); !ok || got != code {
+		if got, ok := codeOf(vulStatuses, name); !ok || got != code {
 			t.Errorf("code of %s = %d, %v; want %d", name, got, ok, code)
 		}
-		if got := vulStatusName(sasapi.Int{Value: code, Valid: true}); got.ValueString() != name {
+		if got := codeName(vulStatuses, sasapi.Int{Value: code, Valid: true}); got.ValueString() != name {
 			t.Errorf("name of %d = %s, want %s", code, got, name)
 		}
 	}
 	for _, name := range []string{"", "1", "Unfixed", "open"} {
-		if code, ok := vulStatusCode(name); ok {
+		if code, ok := codeOf(vulStatuses, name); ok {
 			t.Errorf("%q has code %d, want none", name, code)
 		}
 	}

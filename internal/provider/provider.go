@@ -208,5 +208,7 @@ func (p *SASProvider) DataSources(context.Context) []func() datasource.DataSourc
 		NewImageBaselinesDataSource,
 		NewImageInstanceDataSource,
 		NewImageVulnerabilitiesDataSource,
+		NewImageSensitiveFilesDataSource,
+		NewImageMaliciousFilesDataSource,
 	}
 }

@@ -52,3 +52,10 @@ func lowerTo(v *atomic.Int64, n int64) {
 		}
 	}
 }
+
+// Each runs do(ctx, k) for k = 0, 1, … n-1 on the client's one fan-out:
+// at most its MaxConcurrency at a time, the first failure cancelling the
+// rest and returned.
+func (c *Client) Each(ctx context.Context, n int, do func(ctx context.Context, k int) error) error {
+	return c.fanOut(ctx, 0, n, func(ctx context.Context, k int) (bool, error) { return true, do(ctx, k) })
+}
