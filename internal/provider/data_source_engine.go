@@ -223,6 +223,12 @@ func listEach[Req, T any](ctx context.Context, r *reader, op sasapi.Operation[Re
 	return listings, nil
 }
 
+// vulDetails returns the CVEs of each name, through the provider
+// configuration's cache.
+func (r *reader) vulDetails(ctx context.Context, names []string, lang string) (map[string][]sasapi.CVE, error) {
+	return r.data.vulDetails.lookup(ctx, r.client, names, lang)
+}
+
 // listingReport is what the engine needs of a listing, whatever its records.
 type listingReport struct {
 	action, noun                                  string

@@ -275,7 +275,15 @@ var sensitiveSummary = summaryTable[sensitiveFileModel]{
 }
 
 func unprocessedOfLevel(level string) func(*sensitiveFileModel) bool {
-	return func(s *sensitiveFileModel) bool {
-		return s.RiskLevel.ValueString() == level && s.UnprocessedCount.ValueInt64() > 0
+	return func(s *sensitiveFileModel) bool { return s.RiskLevel.ValueString() == level && hasUnprocessed(s) }
+}
+
+// hasUnprocessed: the type has findings not handled in Security Center. A
+// count the service did not send never reads as handled, unless the
+// type's status says so.
+func hasUnprocessed(s *sensitiveFileModel) bool {
+	if s.UnprocessedCount.IsNull() {
+		return s.Status.ValueString() != "handled"
 	}
+	return s.UnprocessedCount.ValueInt64() > 0
 }

@@ -228,7 +228,7 @@ func readVulnerabilities(ctx context.Context, r *reader, a vulArguments) (vulRea
 	for k := range read.rows {
 		names[k] = read.rows[k].Name.Value
 	}
-	cves, err := sasapi.LookupVulDetails(ctx, r.client, names, sasapi.VulDetailsOptions{Lang: a.query.Lang})
+	cves, err := r.vulDetails(ctx, names, a.query.Lang)
 	if err != nil {
 		return vulRead{}, err
 	}

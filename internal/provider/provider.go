@@ -210,5 +210,6 @@ func (p *SASProvider) DataSources(context.Context) []func() datasource.DataSourc
 		NewImageVulnerabilitiesDataSource,
 		NewImageSensitiveFilesDataSource,
 		NewImageMaliciousFilesDataSource,
+		NewImageGateDataSource,
 	}
 }

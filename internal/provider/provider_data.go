@@ -14,6 +14,8 @@ type providerData struct {
 	client   *sasapi.Client
 	region   string
 	endpoint string // host[:port] the client calls, for error messages
+	// vulDetails caches the CVEs of vulnerability names for the run.
+	vulDetails vulDetailsCache
 }
 
 // configuredProvider is for the Configure of a data source or resource:

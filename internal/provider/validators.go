@@ -72,6 +72,14 @@ func digestValidator() validator.String {
 	}}
 }
 
+// expiryValidator accepts an exception's expiry: a date or an RFC 3339 time.
+func expiryValidator() validator.String {
+	return stringRule{summary: "Invalid exception expiry", description: "must be a date such as 2027-01-31 or an RFC 3339 time", check: func(s string) error {
+		_, err := parseExpiry(s)
+		return err
+	}}
+}
+
 // normalizeDigestText is the bare lower-case form of a valid digest, as
 // the API returns it; anything else is returned as it is.
 func normalizeDigestText(s string) string {
