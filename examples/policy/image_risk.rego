@@ -1,7 +1,11 @@
 # Policy for Conftest (or OPA) over a Terraform JSON plan: deny a plan in
 # which a sas_image_instances data source found a risky or never-scanned
 # image, a sas_image_vulnerabilities data source found an urgent
-# vulnerability that has a fix, or either could not be read at plan time.
+# vulnerability that has a fix, a sas_image_sensitive_files data source
+# found an unprocessed high or medium secret, a sas_image_malicious_files
+# data source found a serious or suspicious malicious file still to be
+# dealt with, a sas_image_gate data source did not pass, or any of them
+# could not be read at plan time.
 #
 #   terraform plan -out=tfplan
 #   terraform show -json tfplan > tfplan.json
@@ -35,7 +39,13 @@ image_type := "sas_image_instances"
 
 vulnerability_type := "sas_image_vulnerabilities"
 
-gated_types := {image_type, vulnerability_type}
+sensitive_type := "sas_image_sensitive_files"
+
+malicious_type := "sas_image_malicious_files"
+
+gate_type := "sas_image_gate"
+
+gated_types := {image_type, vulnerability_type, sensitive_type, malicious_type, gate_type}
 
 # allow_deferred_reads: accept plans whose image lookups only happen during
 # apply (the default is to deny them: the image's risk is unknown).
@@ -94,6 +104,8 @@ vulnerability_results contains result if {
 	result.type == vulnerability_type
 }
 
+results_of(type) := {result | some result in results; result.type == type}
+
 deny contains msg if {
 	some result in image_results
 	names := {image_name(image) | some image in images(result.values); image.risk_status == "YES"}
@@ -138,6 +150,48 @@ deny contains msg if {
 	urgent > 0
 	names := {v.name | some v in object.get(result.values, "vulnerabilities", []); v.necessity == "asap"; v.can_fix == true}
 	msg := sprintf("%s: %d urgent (asap) vulnerabilities have a fix: %s", [result.address, urgent, first_names(names)])
+}
+
+# Secrets baked into an image: any unprocessed high or medium secret type.
+# The rule reads the types' keys and counts only, never their files: the
+# files hold the service's masked excerpt of each secret (see the README).
+# No secret types says nothing about an image never scanned: pair this
+# rule with a lookup, whose never-scanned rule fails closed.
+deny contains msg if {
+	some result in results_of(sensitive_type)
+	keys := {t.key | some t in object.get(result.values, "sensitive_files", []); t.risk_level in {"high", "medium"}; unprocessed(t)}
+	count(keys) > 0
+	msg := sprintf("%s: %d unprocessed high or medium secret type(s) baked into the image: %s", [result.address, count(keys), first_names(keys)])
+}
+
+# Malware: any serious or suspicious malicious file neither handled nor
+# whitelisted (verifying counts, failing closed).
+deny contains msg if {
+	some result in results_of(malicious_type)
+	files := {sprintf("%v (%v)", [f.path, object.get(f, "name", null)]) |
+		some f in object.get(result.values, "malicious_files", [])
+		f.level in {"serious", "suspicious"}
+		not f.status in {"handled", "whitelisted"}
+	}
+	count(files) > 0
+	msg := sprintf("%s: %d serious or suspicious malicious file(s): %s", [result.address, count(files), first_names(files)])
+}
+
+# The typed release gate: deny whatever it found, listing its violations.
+deny contains msg if {
+	some result in results_of(gate_type)
+	result.values.passed == false
+	found := {sprintf("%v %v %v", [v.kind, v.image_reference, v.id]) | some v in object.get(result.values, "violations", [])}
+	msg := sprintf("%s: the release gate did not pass, %d violation(s): %s", [result.address, count(result.values.violations), first_names(found)])
+}
+
+# unprocessed: a secret type with findings not handled; an unknown count
+# reads as unprocessed unless the type's status says handled.
+unprocessed(t) if t.unprocessed_count > 0
+
+unprocessed(t) if {
+	t.unprocessed_count == null
+	t.status != "handled"
 }
 
 images(values) := [image | some image in object.get(values, "images", [])]
