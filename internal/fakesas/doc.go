@@ -3,7 +3,9 @@
 // DescribeImageCriteria, DescribeImageVulList and DescribeVulDetails (served
 // from the same images; see vulnerabilities.go), the baseline checks
 // (baselines.go) and image scan tasks (PublicCreateImageScanTask,
-// DescribeImageLatestScanTask; see scan.go for their rules).
+// DescribeImageLatestScanTask; see scan.go for their rules). The table in
+// operations.go maps each action to its handler; every action goes through
+// the same routing, authentication, QPS limit and fault injection first.
 //
 // It speaks the wire protocol of the real service as the generic client
 // github.com/alibabacloud-go/darabonba-openapi/v2 uses it: RPC calls as

@@ -595,16 +595,3 @@ func (s *Server) describeVulDetails(q url.Values, requestID string) ([]byte, *ap
 	}
 	return marshalResponse(vulDetailsResponse{RequestID: requestID, Cves: cves})
 }
-
-// isVulnerabilityAction reports the actions this file serves.
-func isVulnerabilityAction(action string) bool {
-	return action == actionDescribeImageVulList || action == actionDescribeVulDetails
-}
-
-// respondVulnerabilities runs one of the actions this file serves.
-func (s *Server) respondVulnerabilities(action string, q url.Values, requestID string) ([]byte, *apiError) {
-	if action == actionDescribeVulDetails {
-		return s.describeVulDetails(q, requestID)
-	}
-	return s.describeImageVulList(q, requestID)
-}
