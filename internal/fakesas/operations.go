@@ -24,4 +24,6 @@ var operations = map[string]operation{
 	actionDescribeImageBaselineItemList:    {serve: (*Server).describeImageBaselineItemList},
 	actionPublicCreateImageScanTask:        {serve: (*Server).createImageScanTask},
 	actionDescribeImageLatestScanTask:      {serve: (*Server).describeImageLatestScanTask},
+	actionDescribeImageSensitiveFileList:   {serve: (*Server).describeImageSensitiveFileList},
+	actionDescribeImageSensitiveFileByKey:  {serve: (*Server).describeImageSensitiveFileByKey},
 }
