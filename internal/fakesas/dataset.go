@@ -420,16 +420,19 @@ func uuidFromHex(h string, variant int) string {
 //   - auth-service:3.1.0 (DemoUUIDAuthStale): clean but last scanned 120 days
 //     before now; deployed.
 //
-// Their secrets are fixed (demoFindings):
+// Their secrets and malicious files are fixed (demoFindings):
 //
 //   - payments-api:1.4.2: unhandled secret types aws_access_key (high, 2
 //     files: /app/config/.env, /root/.aws/credentials) and
-//     postgresql_passwd (medium, 1 file: /app/config/database.yml).
+//     postgresql_passwd (medium, 1 file: /app/config/database.yml); the
+//     miner DemoMinerMD5 at DemoMinerPath (serious, unhandled) and the
+//     webshell DemoWebshellMD5 at DemoWebshellPath (suspicious,
+//     whitelisted).
 //   - payments-api:1.4.3: no unhandled secret, only git_cfg (low, handled,
-//     1 file: /app/.git/config).
+//     1 file: /app/.git/config); no malicious file.
 //   - checkout-web:2.0.0: never scanned, so nothing.
 //   - auth-service:3.1.0: ssh_private_key (medium, unhandled, 1 file:
-//     /home/app/.ssh/id_rsa).
+//     /home/app/.ssh/id_rsa); no malicious file.
 func DemoImages(now time.Time) []Image {
 	nowMs := now.UnixMilli()
 	named := []Image{

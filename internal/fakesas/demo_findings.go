@@ -3,9 +3,10 @@ package fakesas
 import "sync"
 
 // demoFinding is what a hand-written demo image holds besides
-// vulnerabilities: its secret types.
+// vulnerabilities: its secret types and its malicious files.
 type demoFinding struct {
 	secrets []sensitiveSpec
+	malware []maliciousSpec
 }
 
 // demoFindings are the fixed findings of the hand-written demo images, by
@@ -16,6 +17,10 @@ var demoFindings = sync.OnceValue(func() map[string]demoFinding {
 			secrets: []sensitiveSpec{
 				{key: SensitiveKeyAWSAccessKey, status: SensitiveStatusUnhandled, files: 2},
 				{key: SensitiveKeyPostgreSQLPassword, status: SensitiveStatusUnhandled, files: 1},
+			},
+			malware: []maliciousSpec{
+				{md5: DemoMinerMD5, status: MaliciousStatusUnhandled},
+				{md5: DemoWebshellMD5, status: MaliciousStatusWhitelisted},
 			},
 		},
 		demoDigest("payments-api", "1.4.3"): {

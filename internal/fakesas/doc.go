@@ -3,9 +3,10 @@
 // DescribeImageCriteria, DescribeImageVulList and DescribeVulDetails (served
 // from the same images; see vulnerabilities.go), the baseline checks
 // (baselines.go) and image scan tasks (PublicCreateImageScanTask,
-// DescribeImageLatestScanTask; see scan.go for their rules) and the secrets
+// DescribeImageLatestScanTask; see scan.go for their rules), the secrets
 // (DescribeImageSensitiveFileList, DescribeImageSensitiveFileByKey; see
-// secrets.go). The table in
+// secrets.go) and the malware findings (DescribeAffectedMaliciousFileImages,
+// DescribeGroupedMaliciousFiles; see malware.go). The table in
 // operations.go maps each action to its handler; every action goes through
 // the same routing, authentication, QPS limit and fault injection first.
 //
@@ -64,11 +65,12 @@
 //     operation (JSON array text, repeated keys Name.N or a comma string;
 //     see listparams.go), so a client encoding a list the wrong way fails
 //     with InvalidParameter instead of losing a filter.
-//   - Secrets derive from the image's content (its Digest), so records
-//     sharing a digest hold the same findings; an unscanned image holds
-//     none. The hand-written demo images hold fixed findings (demoFindings,
-//     documented at DemoImages). See secrets.go for the rest.
+//   - Secrets and malicious files derive from the image's content (its
+//     Digest), so records sharing a digest hold the same findings; an
+//     unscanned image holds none. The hand-written demo images hold fixed
+//     findings (demoFindings, documented at DemoImages). See secrets.go and
+//     malware.go for the rest.
 //   - PageSizeReport applies to DescribeImageInstances and to the secrets
-//     listings; the baseline and vulnerability listings always report the
-//     size served.
+//     and malware listings; the baseline and vulnerability listings always
+//     report the size served.
 package fakesas

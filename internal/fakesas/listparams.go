@@ -53,6 +53,26 @@ func repeatedListParam(q url.Values, name string) ([]string, *apiError) {
 	return list, nil
 }
 
+// commaListParam reads a comma-separated list (Levels=serious,remind)
+// whose values must be in allowed; the repeated-key form is refused.
+func commaListParam(q url.Values, name string, allowed []string) ([]string, *apiError) {
+	if key, found := repeatedKey(q, name); found {
+		return nil, invalidParameter("The specified parameter %s is invalid: this operation takes %s as one comma-separated value, not as %s.", key, name, key)
+	}
+	if q.Get(name) == "" {
+		return nil, nil
+	}
+	var list []string
+	for v := range strings.SplitSeq(q.Get(name), ",") {
+		v = strings.TrimSpace(v)
+		if !slices.Contains(allowed, v) {
+			return nil, invalidParameter("The specified parameter %s %q is invalid; use %s, comma-separated.", name, q.Get(name), strings.Join(allowed, ", "))
+		}
+		list = append(list, v)
+	}
+	return list, nil
+}
+
 // repeatedKey finds a key Name.<anything> in the query.
 func repeatedKey(q url.Values, name string) (string, bool) {
 	for key := range q {
@@ -74,6 +94,14 @@ func scanRangeIncludesImages(values []string) (bool, *apiError) {
 		}
 	}
 	return len(values) == 0 || slices.Contains(values, "image"), nil
+}
+
+// requiredPositiveInt reads an integer parameter the operation requires.
+func requiredPositiveInt(q url.Values, name string) (int, *apiError) {
+	if !q.Has(name) {
+		return 0, missingParameter(name)
+	}
+	return positiveInt(q, name, 0)
 }
 
 // pageWindow is where page (from 1) of size rows starts and ends among n

@@ -16,14 +16,16 @@ type operation struct {
 // operations is every action the fake serves. An action missing here is
 // answered InvalidAction.NotFound, as the gateway does.
 var operations = map[string]operation{
-	actionDescribeImageInstances:           {serve: (*Server).describeImageInstances, served: (*Server).notifyServed},
-	actionDescribeImageCriteria:            {serve: (*Server).describeImageCriteria},
-	actionDescribeImageVulList:             {serve: (*Server).describeImageVulList},
-	actionDescribeVulDetails:               {serve: (*Server).describeVulDetails},
-	actionDescribeImageBaselineCheckResult: {serve: (*Server).describeImageBaselineCheckResult},
-	actionDescribeImageBaselineItemList:    {serve: (*Server).describeImageBaselineItemList},
-	actionPublicCreateImageScanTask:        {serve: (*Server).createImageScanTask},
-	actionDescribeImageLatestScanTask:      {serve: (*Server).describeImageLatestScanTask},
-	actionDescribeImageSensitiveFileList:   {serve: (*Server).describeImageSensitiveFileList},
-	actionDescribeImageSensitiveFileByKey:  {serve: (*Server).describeImageSensitiveFileByKey},
+	actionDescribeImageInstances:              {serve: (*Server).describeImageInstances, served: (*Server).notifyServed},
+	actionDescribeImageCriteria:               {serve: (*Server).describeImageCriteria},
+	actionDescribeImageVulList:                {serve: (*Server).describeImageVulList},
+	actionDescribeVulDetails:                  {serve: (*Server).describeVulDetails},
+	actionDescribeImageBaselineCheckResult:    {serve: (*Server).describeImageBaselineCheckResult},
+	actionDescribeImageBaselineItemList:       {serve: (*Server).describeImageBaselineItemList},
+	actionPublicCreateImageScanTask:           {serve: (*Server).createImageScanTask},
+	actionDescribeImageLatestScanTask:         {serve: (*Server).describeImageLatestScanTask},
+	actionDescribeImageSensitiveFileList:      {serve: (*Server).describeImageSensitiveFileList},
+	actionDescribeImageSensitiveFileByKey:     {serve: (*Server).describeImageSensitiveFileByKey},
+	actionDescribeAffectedMaliciousFileImages: {serve: (*Server).describeAffectedMaliciousFileImages},
+	actionDescribeGroupedMaliciousFiles:       {serve: (*Server).describeGroupedMaliciousFiles},
 }
