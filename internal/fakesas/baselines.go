@@ -292,11 +292,7 @@ func parseBaselinePaging(q url.Values, maxPageSize int) (baselinePaging, *apiErr
 
 // window returns the start and end of the page within n records.
 func (p baselinePaging) window(n int) (int, int) {
-	if p.page-1 > n/p.pageSize {
-		return n, n
-	}
-	start := min((p.page-1)*p.pageSize, n)
-	return start, min(start+p.pageSize, n)
+	return pageWindow(p.page, p.pageSize, n)
 }
 
 // imageBaselinesFor returns the baselines of the image the request names.

@@ -419,6 +419,20 @@ func uuidFromHex(h string, variant int) string {
 //     LastScanTime 0, ScaStatus INIT, ScaProgress 0; deployed.
 //   - auth-service:3.1.0 (DemoUUIDAuthStale): clean but last scanned 120 days
 //     before now; deployed.
+//
+// Their secrets and malicious files are fixed (demoFindings):
+//
+//   - payments-api:1.4.2: unhandled secret types aws_access_key (high, 2
+//     files: /app/config/.env, /root/.aws/credentials) and
+//     postgresql_passwd (medium, 1 file: /app/config/database.yml); the
+//     miner DemoMinerMD5 at DemoMinerPath (serious, unhandled) and the
+//     webshell DemoWebshellMD5 at DemoWebshellPath (suspicious,
+//     whitelisted).
+//   - payments-api:1.4.3: no unhandled secret, only git_cfg (low, handled,
+//     1 file: /app/.git/config); no malicious file.
+//   - checkout-web:2.0.0: never scanned, so nothing.
+//   - auth-service:3.1.0: ssh_private_key (medium, unhandled, 1 file:
+//     /home/app/.ssh/id_rsa); no malicious file.
 func DemoImages(now time.Time) []Image {
 	nowMs := now.UnixMilli()
 	named := []Image{
@@ -454,7 +468,7 @@ func demoImage(nowMs int64, repo, tag, uuid string, createdDaysAgo int64, scanne
 		"InstanceId":    "cri-demo7h2k9x4m1q8w",
 		"RepoId":        demoHex(repoSeed, 32),
 		"Tag":           tag,
-		"Digest":        demoHex(imageSeed, 64),
+		"Digest":        demoDigest(repo, tag),
 		"ImageId":       demoHex(^imageSeed, 64),
 		"Uuid":          uuid,
 		"Endpoints":     jsonStringArray([]string{"registry.cn-hangzhou.aliyuncs.com/prod/" + repo + ":" + tag}),
@@ -470,6 +484,11 @@ func demoImage(nowMs int64, repo, tag, uuid string, createdDaysAgo int64, scanne
 	}
 	setCounts(img, vulCount, 0, 0)
 	return img
+}
+
+// demoDigest is the digest of the hand-written demo image repo:tag.
+func demoDigest(repo, tag string) string {
+	return demoHex(stringSeed(repo+":"+tag), 64)
 }
 
 // stringSeed hashes s (FNV-1a) into a seed for demoHex.

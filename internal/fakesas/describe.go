@@ -23,7 +23,8 @@ type pageInfo struct {
 	Count       int
 }
 
-// PageSizeReport is what DescribeImageInstances reports as PageInfo.PageSize.
+// PageSizeReport is what DescribeImageInstances and the secrets and
+// malware listings report as PageInfo.PageSize.
 type PageSizeReport int
 
 const (

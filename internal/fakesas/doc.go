@@ -3,7 +3,12 @@
 // DescribeImageCriteria, DescribeImageVulList and DescribeVulDetails (served
 // from the same images; see vulnerabilities.go), the baseline checks
 // (baselines.go) and image scan tasks (PublicCreateImageScanTask,
-// DescribeImageLatestScanTask; see scan.go for their rules).
+// DescribeImageLatestScanTask; see scan.go for their rules), the secrets
+// (DescribeImageSensitiveFileList, DescribeImageSensitiveFileByKey; see
+// secrets.go) and the malware findings (DescribeAffectedMaliciousFileImages,
+// DescribeGroupedMaliciousFiles; see malware.go). The table in
+// operations.go maps each action to its handler; every action goes through
+// the same routing, authentication, QPS limit and fault injection first.
 //
 // It speaks the wire protocol of the real service as the generic client
 // github.com/alibabacloud-go/darabonba-openapi/v2 uses it: RPC calls as
@@ -56,4 +61,16 @@
 //     medium and low; Criteria matches part of a key or display name, case
 //     insensitively; names are Chinese unless Lang is "en". Uuids.N is
 //     ignored.
+//   - A list parameter is accepted only in the form the SDK sends for that
+//     operation (JSON array text, repeated keys Name.N or a comma string;
+//     see listparams.go), so a client encoding a list the wrong way fails
+//     with InvalidParameter instead of losing a filter.
+//   - Secrets and malicious files derive from the image's content (its
+//     Digest), so records sharing a digest hold the same findings; an
+//     unscanned image holds none. The hand-written demo images hold fixed
+//     findings (demoFindings, documented at DemoImages). See secrets.go and
+//     malware.go for the rest.
+//   - PageSizeReport applies to DescribeImageInstances and to the secrets
+//     and malware listings; the baseline and vulnerability listings always
+//     report the size served.
 package fakesas

@@ -19,6 +19,15 @@ type apiError struct {
 	status  int
 	code    string
 	message string
+	// lost, when set, replaces the whole answer with this fault: the
+	// action took effect but its answer is lost on the way back.
+	lost FaultKind
+}
+
+// lostAnswer is what a handler returns when its action took effect and the
+// client is to get the fault kind instead of the answer.
+func lostAnswer(kind FaultKind) *apiError {
+	return &apiError{lost: kind}
 }
 
 func newAPIError(status int, code, format string, args ...any) *apiError {

@@ -175,42 +175,6 @@ func (s *Server) ScanTasks() []ScanTask {
 	return out
 }
 
-func isScanAction(action string) bool {
-	return action == actionPublicCreateImageScanTask || action == actionDescribeImageLatestScanTask
-}
-
-// respondScan brings the dataset up to date with tasks that ended, then
-// answers a scan action; handled is false for other actions.
-func (s *Server) respondScan(w http.ResponseWriter, x *exchange, truncate bool) (status int, handled bool) {
-	s.applyEndedScans()
-	var body []byte
-	var e *apiError
-	switch x.action {
-	case actionPublicCreateImageScanTask:
-		var lost FaultKind
-		body, lost, e = s.createImageScanTask(x.query, x.requestID)
-		if lost != "" {
-			status, _ := writeFault(w, x.requestID, Fault{Kind: lost})
-			return status, true
-		}
-	case actionDescribeImageLatestScanTask:
-		body, e = s.describeImageLatestScanTask(x.query, x.requestID)
-	default:
-		return 0, false
-	}
-	status = http.StatusOK
-	if e != nil {
-		status, body = e.status, e.body(x.requestID)
-	}
-	if truncate {
-		return writeTruncated(w, x.requestID, status, body), true
-	}
-	if e != nil {
-		return writeError(w, x.requestID, e), true
-	}
-	return writeResponse(w, x.requestID, status, jsonContentType, body), true
-}
-
 var bareDigest = regexp.MustCompile(`^[0-9a-f]{64}$`)
 
 // scanScope maps each scope parameter to the image field it selects on.
@@ -264,12 +228,13 @@ type createScanResponse struct {
 	Data      createScanData
 }
 
-// createImageScanTask starts a task, or refuses. lost is the fault to answer
-// with instead when the answer is to be lost.
-func (s *Server) createImageScanTask(q url.Values, requestID string) (body []byte, lost FaultKind, e *apiError) {
+// createImageScanTask starts a task, or refuses. When the answer is to be
+// lost (ScanOptions.LostCreateAnswers) the task starts and the error is
+// lostAnswer.
+func (s *Server) createImageScanTask(q url.Values, requestID string) ([]byte, *apiError) {
 	scope, e := parseScanScope(q)
 	if e != nil {
-		return nil, "", e
+		return nil, e
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -284,29 +249,26 @@ func (s *Server) createImageScanTask(q url.Values, requestID string) (body []byt
 		}
 	}
 	if s.unsupportedRegion(scope, images) {
-		b, e := marshalResponse(createScanResponse{RequestID: requestID, Data: createScanData{CanCreate: true, Status: "FAIL", Result: "TASK_NOT_SUPPORT_REGION"}})
-		return b, "", e
+		return marshalResponse(createScanResponse{RequestID: requestID, Data: createScanData{CanCreate: true, Status: "FAIL", Result: "TASK_NOT_SUPPORT_REGION"}})
 	}
 	if r.running(now) >= r.maxRunning() {
 		if r.opts.LimitAsThrottling {
-			return nil, "", newAPIError(http.StatusBadRequest, "Throttling.User", "Request was denied due to user flow control.")
+			return nil, newAPIError(http.StatusBadRequest, "Throttling.User", "Request was denied due to user flow control.")
 		}
-		b, e := marshalResponse(createScanResponse{RequestID: requestID, Data: createScanData{CanCreate: false}})
-		return b, "", e
+		return marshalResponse(createScanResponse{RequestID: requestID, Data: createScanData{CanCreate: false}})
 	}
 
 	t := r.start(now, q, scope["Digest"], digests, s.seed)
 	s.markScanning(images)
 	if r.lostLeft > 0 {
 		r.lostLeft--
-		return nil, cmpOr(r.opts.LostCreateFault, FaultServerError), nil
+		return nil, lostAnswer(cmpOr(r.opts.LostCreateFault, FaultServerError))
 	}
 	zero, total := 0, len(images)
-	b, e := marshalResponse(createScanResponse{RequestID: requestID, Data: createScanData{
+	return marshalResponse(createScanResponse{RequestID: requestID, Data: createScanData{
 		TaskId: t.TaskID, CanCreate: r.running(now) < r.maxRunning(), Status: "INIT", Result: "SUCCESS",
 		Progress: &zero, TotalCount: &total, FinishCount: &zero, CollectTime: now.UnixMilli(), ExecTime: now.UnixMilli(),
 	}})
-	return b, "", e
 }
 
 func cmpOr[T comparable](v, fallback T) T {

@@ -506,26 +506,18 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, x *exchange) int
 	return s.respond(w, x, faulted && fault.Kind == FaultTruncated)
 }
 
-// respond runs the action and writes its answer, truncated if asked.
+// respond runs the action and writes its answer, truncated if asked. Tasks
+// that ended are applied to the dataset first, whatever the action, so
+// every operation sees the images as a scan left them.
 func (s *Server) respond(w http.ResponseWriter, x *exchange, truncate bool) int {
-	if status, handled := s.respondScan(w, x, truncate); handled {
+	s.applyEndedScans()
+	op := operations[x.action]
+	body, e := op.serve(s, x.query, x.requestID)
+	if e != nil && e.lost != "" {
+		status, _ := writeFault(w, x.requestID, Fault{Kind: e.lost})
 		return status
 	}
-	var body []byte
-	var e *apiError
-	switch x.action {
-	case actionDescribeImageInstances:
-		body, e = s.describeImageInstances(x.query, x.requestID)
-	case actionDescribeImageCriteria:
-		body, e = s.describeImageCriteria(x.query, x.requestID)
-	case actionDescribeImageBaselineCheckResult:
-		body, e = s.describeImageBaselineCheckResult(x.query, x.requestID)
-	case actionDescribeImageBaselineItemList:
-		body, e = s.describeImageBaselineItemList(x.query, x.requestID)
-	case actionDescribeImageVulList, actionDescribeVulDetails:
-		body, e = s.respondVulnerabilities(x.action, x.query, x.requestID)
-	}
-	status := 200
+	status := http.StatusOK
 	if e != nil {
 		status, body = e.status, e.body(x.requestID)
 	}
@@ -535,8 +527,8 @@ func (s *Server) respond(w http.ResponseWriter, x *exchange, truncate bool) int 
 	if e != nil {
 		return writeError(w, x.requestID, e)
 	}
-	if x.action == actionDescribeImageInstances {
-		s.notifyServed()
+	if op.served != nil {
+		op.served(s)
 	}
 	return writeResponse(w, x.requestID, status, jsonContentType, body)
 }
@@ -585,9 +577,7 @@ func (s *Server) route(r *http.Request, x *exchange) *apiError {
 		return newAPIError(http.StatusBadRequest, "InvalidVersion",
 			"Specified parameter Version is not valid.")
 	}
-	if x.action != actionDescribeImageInstances && x.action != actionDescribeImageCriteria &&
-		x.action != actionDescribeImageBaselineCheckResult && x.action != actionDescribeImageBaselineItemList &&
-		!isScanAction(x.action) && !isVulnerabilityAction(x.action) {
+	if _, known := operations[x.action]; !known {
 		return newAPIError(http.StatusNotFound, "InvalidAction.NotFound",
 			"Specified api is not found, please check your url and method.")
 	}

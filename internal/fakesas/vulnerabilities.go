@@ -33,6 +33,15 @@ import (
 //     strings, ModifyTs 0, ScanTime absent; in the catalogue, Related with
 //     several comma-separated CVE ids, an empty CvssScore, and names whose
 //     DescribeVulDetails answer lists no CVE.
+//   - Edge cases for severity summaries, placed in the catalogue by the
+//     entry's index k within its system (edgeShape, hasNoPackages): k%19 ==
+//     11, one CVE with neither level nor score (even k: no VulLevel, empty
+//     CvssScore; odd k: empty VulLevel, no CvssScore); k%23 == 7, two CVEs,
+//     low then high; k%29 == 16, three, medium, serious, medium; k%31 == 13,
+//     rows whose ExtendContentJson has "RpmEntityList": [] (CanFix as
+//     drawn). Related lists every CVE of such a name. The residues keep
+//     them off the hand-written demo images in the default catalogue (a
+//     test holds it), so the rows the examples show are unchanged.
 //   - Necessity and StatusList take one value; a comma-separated list is
 //     rejected with InvalidParameter, since no list syntax is documented.
 //     Type must be "cve". Lang, when sent, must be "zh" or "en";
@@ -88,7 +97,55 @@ type vulEntry struct {
 	os                              *vulOS
 	pkg, version, fixed             string
 	cves                            []Record
+	shape                           vulShape
+	// noPackages gives the rows naming it an empty RpmEntityList.
+	noPackages bool
 }
+
+// vulShape is what is odd about the CVEs of an entry, for clients to cope
+// with when they summarise severities.
+type vulShape int
+
+const (
+	shapePlain vulShape = iota
+	// shapeUnrated: one CVE without a level or a score.
+	shapeUnrated
+	// shapeLowAndHigh: two CVEs, low then high.
+	shapeLowAndHigh
+	// shapeSeriousAmongMedium: three CVEs, medium, serious, medium.
+	shapeSeriousAmongMedium
+)
+
+// shapeLevels are the levels of a shaped entry's CVEs, in the order served;
+// "" stands for a CVE without a level or a score.
+var shapeLevels = map[vulShape][]string{
+	shapeUnrated:            {""},
+	shapeLowAndHigh:         {"low", "high"},
+	shapeSeriousAmongMedium: {"medium", "serious", "medium"},
+}
+
+// levelScores is the range of CVSS scores of each level: lowest score and
+// width, so that cvssLevel gives the level back.
+var levelScores = map[string][2]float64{"serious": {9.0, 1.0}, "high": {7.0, 1.9}, "medium": {4.0, 2.9}, "low": {0.1, 3.8}}
+
+// edgeShape places the shaped entries in the catalogue by their index k.
+// The residues are ones that the hand-written demo images name none of in
+// the default catalogue, so the rows the examples show stay as they were.
+func edgeShape(k int) vulShape {
+	switch {
+	case k%19 == 11:
+		return shapeUnrated
+	case k%23 == 7:
+		return shapeLowAndHigh
+	case k%29 == 16:
+		return shapeSeriousAmongMedium
+	}
+	return shapePlain
+}
+
+// hasNoPackages places the entries whose rows list no package, by the same
+// rule as edgeShape.
+func hasNoPackages(k int) bool { return k%31 == 13 }
 
 // vulCatalogue holds the vulnerabilities of each operating system.
 type vulCatalogue [len(vulOSes)][]vulEntry
@@ -130,27 +187,71 @@ func newVulEntry(os *vulOS, o, k int) vulEntry {
 	e.version = fmt.Sprintf("1.%d.%d-%d", minor, patch, 1+rng.IntN(4))
 	e.fixed = fmt.Sprintf("1.%d.%d-1", minor, patch+1)
 	e.alias = fmt.Sprintf("%s:%s %s", id, e.pkg, []string{"buffer overflow", "use after free", "out-of-bounds read", "denial of service", "integer overflow", "privilege escalation"}[rng.IntN(6)])
+	e.noPackages = hasNoPackages(k)
+	cveID := func(n int) string { return fmt.Sprintf("CVE-%d-%d", year, []int{10000, 40000, 70000}[n]+o*5000+k) }
+	if e.shape = edgeShape(k); e.shape != shapePlain {
+		e.cves = shapedCVEs(rng, e, k, cveID)
+		ids := make([]string, len(e.cves))
+		for n, c := range e.cves {
+			ids[n] = fieldString(c["CveId"])
+		}
+		e.related = strings.Join(ids, ",")
+		return e
+	}
 	ids := []string{id}
 	if k%9 == 4 { // several CVEs behind one name
-		ids = append(ids, fmt.Sprintf("CVE-%d-%d", year, 40000+o*5000+k))
+		ids = append(ids, cveID(1))
 		e.related = strings.Join(ids, ",")
 	}
 	if k%17 == 5 { // details that list no CVE
 		return e
 	}
 	for n, cve := range ids {
-		e.cves = append(e.cves, cveRecord(rng, cve, e, k%10 == 3 && n == 0))
+		c := cveRecord(rng, cve, e, drawScore(rng, scoreRanges[e.necessity]))
+		if k%10 == 3 && n == 0 {
+			c["CvssScore"] = ""
+		}
+		e.cves = append(e.cves, c)
 	}
 	return e
 }
 
+// shapedCVEs draws the CVEs of a shaped entry, with the levels shapeLevels
+// gives. An unrated CVE comes in two wire forms, by the entry's index: no
+// VulLevel and an empty CvssScore (even k), or an empty VulLevel and no
+// CvssScore (odd k).
+func shapedCVEs(rng *rand.Rand, e vulEntry, k int, cveID func(int) string) []Record {
+	var out []Record
+	for n, level := range shapeLevels[e.shape] {
+		if level != "" {
+			out = append(out, cveRecord(rng, cveID(n), e, drawScore(rng, levelScores[level])))
+			continue
+		}
+		c := cveRecord(rng, cveID(n), e, 0)
+		c["CvssVector"] = ""
+		if k%2 == 0 {
+			delete(c, "VulLevel")
+			c["CvssScore"] = ""
+		} else {
+			c["VulLevel"] = ""
+			delete(c, "CvssScore")
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
 var scoreRanges = map[string][2]float64{"asap": {7.5, 2.5}, "later": {4.0, 5.0}, "nntf": {0.5, 6.4}}
 
-// cveRecord is one DescribeVulDetails Cves element. The score follows the
-// fix priority loosely, as the service's do.
-func cveRecord(rng *rand.Rand, id string, e vulEntry, emptyScore bool) Record {
-	scores := scoreRanges[e.necessity] // lowest score and width of the range
-	score := min(float64(int((scores[0]+rng.Float64()*scores[1])*10))/10, 10)
+// drawScore draws a CVSS score, one decimal, in a range given as lowest
+// score and width.
+func drawScore(rng *rand.Rand, scores [2]float64) float64 {
+	return min(float64(int((scores[0]+rng.Float64()*scores[1])*10))/10, 10)
+}
+
+// cveRecord is one DescribeVulDetails Cves element with this score. Plain
+// entries draw it from their fix priority, loosely, as the service's do.
+func cveRecord(rng *rand.Rand, id string, e vulEntry, score float64) Record {
 	r := Record{
 		"CveId":       id,
 		"OtherId":     "",
@@ -164,9 +265,6 @@ func cveRecord(rng *rand.Rand, id string, e vulEntry, emptyScore bool) Record {
 		"CveLink":     "https://avd.aliyun.com/detail?id=" + id,
 		"Reference":   "https://nvd.nist.gov/vuln/detail/" + id,
 		"ReleaseTime": genEpochMillis - int64(rng.IntN(1500))*dayMillis,
-	}
-	if emptyScore {
-		r["CvssScore"] = ""
 	}
 	return r
 }
@@ -277,7 +375,11 @@ func (r vulRow) record(img Image) Record {
 		"MatchList":   []string{fmt.Sprintf("%s version less than %s", e.pkg, e.fixed)},
 		"UpdateCmd":   cmd,
 	}
-	extend := Record{"Os": e.os.os, "OsRelease": e.os.release, "RpmEntityList": []Record{pkg}}
+	packages := []Record{pkg}
+	if e.noPackages {
+		packages = []Record{}
+	}
+	extend := Record{"Os": e.os.os, "OsRelease": e.os.release, "RpmEntityList": packages}
 	rec := Record{
 		"Name":              e.name,
 		"AliasName":         e.alias,
@@ -594,17 +696,4 @@ func (s *Server) describeVulDetails(q url.Values, requestID string) ([]byte, *ap
 		cves = e.cves
 	}
 	return marshalResponse(vulDetailsResponse{RequestID: requestID, Cves: cves})
-}
-
-// isVulnerabilityAction reports the actions this file serves.
-func isVulnerabilityAction(action string) bool {
-	return action == actionDescribeImageVulList || action == actionDescribeVulDetails
-}
-
-// respondVulnerabilities runs one of the actions this file serves.
-func (s *Server) respondVulnerabilities(action string, q url.Values, requestID string) ([]byte, *apiError) {
-	if action == actionDescribeVulDetails {
-		return s.describeVulDetails(q, requestID)
-	}
-	return s.describeImageVulList(q, requestID)
 }
