@@ -18,13 +18,13 @@ func TestCategoryOf(t *testing.T) {
 		err  error
 		want Category
 	}{
-		{"unknown access key id", api(404, "InvalidAccessKeyId.NotFound"), CategoryAuth},
-		{"inactive access key id", api(400, "InvalidAccessKeyId.Inactive"), CategoryAuth},
-		{"wrong secret", api(400, "SignatureDoesNotMatch"), CategoryAuth},
-		{"incomplete signature", api(400, "IncompleteSignature"), CategoryAuth},
-		{"expired token", api(400, "InvalidSecurityToken.Expired"), CategoryAuth},
-		{"clock skew", api(400, "InvalidTimeStamp.Expired"), CategoryAuth},
-		{"disabled key", api(403, "Forbidden.AccessKeyDisabled"), CategoryAuth},
+		{"unknown access key id", api(404, "InvalidAccessKeyId.NotFound"), CategoryAccessKey},
+		{"inactive access key id", api(400, "InvalidAccessKeyId.Inactive"), CategoryAccessKey},
+		{"wrong secret", api(400, "SignatureDoesNotMatch"), CategorySignature},
+		{"incomplete signature", api(400, "IncompleteSignature"), CategorySignature},
+		{"expired token", api(400, "InvalidSecurityToken.Expired"), CategorySecurityToken},
+		{"clock skew", api(400, "InvalidTimeStamp.Expired"), CategoryClockSkew},
+		{"disabled key", api(403, "Forbidden.AccessKeyDisabled"), CategoryAccessKey},
 		{"gateway 401", api(401, "HTTP401"), CategoryAuth},
 		{"no permission", api(403, "NoPermission"), CategoryPermission},
 		{"no permission on a 400 page", api(400, "NoPermission"), CategoryPermission},
@@ -68,7 +68,7 @@ func TestCategoryOf(t *testing.T) {
 // Every category has its own name, so logs and messages tell them apart.
 func TestCategoryNamesAreDistinct(t *testing.T) {
 	seen := map[string]Category{}
-	for c := CategoryUnknown; c <= CategoryCanceled; c++ {
+	for _, c := range Categories {
 		name := c.String()
 		if prev, dup := seen[name]; dup || name == "" {
 			t.Errorf("category %d is named %q, like %d", c, name, prev)

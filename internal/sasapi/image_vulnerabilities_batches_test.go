@@ -89,8 +89,11 @@ func TestListImageVulnerabilitiesBatchesUuids(t *testing.T) {
 			if listing.TotalCount != wantTotal {
 				t.Errorf("TotalCount %d, want the sum over the batches, %d", listing.TotalCount, wantTotal)
 			}
-			if got := fake.Calls(ActionDescribeImageVulList); got != wantRequests || listing.Requests != wantRequests {
-				t.Errorf("%d requests (listing says %d), want %d", got, listing.Requests, wantRequests)
+			if got := fake.Calls(ActionDescribeImageVulList); got != wantRequests || listing.Requests != wantRequests || len(listing.RequestIDs) != wantRequests {
+				t.Errorf("%d requests (listing says %d, with %d request ids), want %d", got, listing.Requests, len(listing.RequestIDs), wantRequests)
+			}
+			if len(listing.Anomalies) != 0 {
+				t.Errorf("anomalies %+v of a listing that did not move", listing.Anomalies)
 			}
 
 			var sent [][]string
@@ -137,26 +140,30 @@ func TestListImageVulnerabilitiesFailsWithABatch(t *testing.T) {
 	fake.SetFaults(fakesas.Fault{Kind: fakesas.FaultNoPermission, Action: ActionDescribeImageVulList, Count: 1})
 	c := clientFor(t, fake.Endpoint())
 	listing, err := List(context.Background(), c, DescribeImageVulList, ImageVulQuery{Uuids: fakeUUIDs(images)}, ListOptions{})
-	if err == nil || listing != nil || CategoryOf(err) != CategoryPermission || !strings.Contains(err.Error(), "batch 1 of 2") {
-		t.Fatalf("listing %v, error %v; want no listing and a permission error naming the batch", listing, err)
+	if err == nil || listing != nil || CategoryOf(err) != CategoryPermission || !strings.Contains(err.Error(), "request 1 of 2") {
+		t.Fatalf("listing %v, error %v; want no listing and a permission error naming the request", listing, err)
 	}
 }
 
-// Batches merge in order: rows appended, counts summed, warnings kept, and
-// the page size is the smallest any batch was served.
-func TestMergeBatchSumsCountsAndKeepsTheSmallestPageSize(t *testing.T) {
+// Parts of a query merge in order: records appended, counts summed,
+// request ids and anomalies kept in order, and the page size is the
+// smallest any part was served.
+func TestListingMergeSumsCountsAndKeepsTheSmallestPageSize(t *testing.T) {
 	row := func(name string) VulRecord { return VulRecord{Name: String{Value: name, Valid: true}} }
 	merged := &Listing[VulRecord]{Items: []VulRecord{}}
-	batches := []*Listing[VulRecord]{
-		{Items: []VulRecord{row("a"), row("b")}, TotalCount: 2, PageSize: 100, Requests: 1, Retries: 2, Duplicates: 1, Warnings: []string{"w1"}},
-		{Items: []VulRecord{row("c")}, TotalCount: 7, PageSize: 50, Requests: 3},
-		{Items: []VulRecord{}, TotalCount: 0, PageSize: 100, Requests: 1, Retries: 1, Warnings: []string{"w2"}},
+	short := Anomaly{Kind: AnomalyShort, Reported: 9, Seen: 7}
+	repeated := Anomaly{Kind: AnomalyRepeated, Reported: 2, Seen: 1}
+	parts := []*Listing[VulRecord]{
+		{Items: []VulRecord{row("a"), row("b")}, TotalCount: 2, PageSize: 100, Requests: 1, Retries: 2, Duplicates: 1,
+			RequestIDs: []string{"r1"}, Anomalies: []Anomaly{repeated}},
+		{Items: []VulRecord{row("c")}, TotalCount: 7, PageSize: 50, Requests: 3, RequestIDs: []string{"r2", "r3", "r4"}},
+		{Items: []VulRecord{}, TotalCount: 0, PageSize: 100, Requests: 1, Retries: 1, RequestIDs: []string{"r5"}, Anomalies: []Anomaly{short}},
 	}
 	wantPageSize := []int{100, 50, 50}
-	for k, b := range batches {
-		mergeBatch(merged, b)
+	for k, part := range parts {
+		merged.merge(part)
 		if merged.PageSize != wantPageSize[k] {
-			t.Errorf("after batch %d: page size %d, want %d", k+1, merged.PageSize, wantPageSize[k])
+			t.Errorf("after part %d: page size %d, want %d", k+1, merged.PageSize, wantPageSize[k])
 		}
 	}
 	var names []string
@@ -164,14 +171,17 @@ func TestMergeBatchSumsCountsAndKeepsTheSmallestPageSize(t *testing.T) {
 		names = append(names, r.Name.Value)
 	}
 	if strings.Join(names, ",") != "a,b,c" {
-		t.Errorf("rows %v, want a,b,c in batch order", names)
+		t.Errorf("rows %v, want a,b,c in order", names)
 	}
 	if merged.TotalCount != 9 || merged.Requests != 5 || merged.Retries != 3 || merged.Duplicates != 1 {
 		t.Errorf("total %d, requests %d, retries %d, duplicates %d; want 2+7+0, 1+3+1, 2+0+1, 1",
 			merged.TotalCount, merged.Requests, merged.Retries, merged.Duplicates)
 	}
-	if strings.Join(merged.Warnings, ",") != "w1,w2" {
-		t.Errorf("warnings %v, want w1,w2", merged.Warnings)
+	if want := []string{"r1", "r2", "r3", "r4", "r5"}; !slices.Equal(merged.RequestIDs, want) {
+		t.Errorf("request ids %q, want %q", merged.RequestIDs, want)
+	}
+	if want := []Anomaly{repeated, short}; !slices.Equal(merged.Anomalies, want) || !merged.Short() {
+		t.Errorf("anomalies %+v (short %v), want %+v", merged.Anomalies, merged.Short(), want)
 	}
 }
 
@@ -186,7 +196,7 @@ func TestOneFullBatchIsReadAsOneListing(t *testing.T) {
 	if err == nil || CategoryOf(err) != CategoryPermission {
 		t.Fatalf("error %v, want the permission error", err)
 	}
-	if strings.Contains(err.Error(), "batch") {
-		t.Errorf("error %q speaks of batches for %d Uuids", err, UuidsPerRequest)
+	if strings.Contains(err.Error(), "request 1 of") {
+		t.Errorf("error %q speaks of several requests for %d Uuids", err, UuidsPerRequest)
 	}
 }

@@ -65,8 +65,11 @@ func TestListImageInstancesReadsEveryPage(t *testing.T) {
 			if listing.Requests != tc.wantRequests {
 				t.Errorf("Listing.Requests = %d, want %d", listing.Requests, tc.wantRequests)
 			}
-			if len(listing.Warnings) != 0 || listing.Duplicates != 0 || listing.Retries != 0 {
-				t.Errorf("Warnings, Duplicates, Retries = %q, %d, %d; want none", listing.Warnings, listing.Duplicates, listing.Retries)
+			if len(listing.Anomalies) != 0 || listing.Duplicates != 0 || listing.Retries != 0 {
+				t.Errorf("Anomalies, Duplicates, Retries = %+v, %d, %d; want none", listing.Anomalies, listing.Duplicates, listing.Retries)
+			}
+			if len(listing.RequestIDs) != tc.wantRequests {
+				t.Errorf("%d request ids, want one per page (%d)", len(listing.RequestIDs), tc.wantRequests)
 			}
 
 			reqs := fake.Requests()
@@ -108,7 +111,7 @@ func TestListImageInstancesRejectsNegativeOptions(t *testing.T) {
 func TestConcurrentListingEqualsSequentialRead(t *testing.T) {
 	const n, pageSize = 1000, 20
 	fake := startFake(t, fakesas.Options{Images: fakesas.GenerateImages(n, 42), Seed: 7})
-	sequential, err := clientFor(t, fake.Endpoint()).ListImageInstances(context.Background(), ImageQuery{}, ListOptions{PageSize: pageSize, MaxConcurrency: 1})
+	sequential, err := List(context.Background(), clientFor(t, fake.Endpoint()), DescribeImageInstances, ImageQuery{}, ListOptions{PageSize: pageSize, MaxConcurrency: 1})
 	if err != nil {
 		t.Fatalf("sequential read: %v", err)
 	}
@@ -137,8 +140,8 @@ func TestConcurrentListingEqualsSequentialRead(t *testing.T) {
 				if !reflect.DeepEqual(listing.Items, sequential.Items) {
 					t.Errorf("result differs from the sequential read (%d vs %d images)", len(listing.Items), len(sequential.Items))
 				}
-				if len(listing.Warnings) != 0 || listing.Duplicates != 0 {
-					t.Errorf("Warnings, Duplicates = %q, %d; want none", listing.Warnings, listing.Duplicates)
+				if len(listing.Anomalies) != 0 || listing.Duplicates != 0 {
+					t.Errorf("Anomalies, Duplicates = %+v, %d; want none", listing.Anomalies, listing.Duplicates)
 				}
 
 				limited := 0
@@ -190,25 +193,39 @@ func TestClientIsSafeForConcurrentListings(t *testing.T) {
 }
 
 // When records are added or removed between pages, the result never holds
-// a record twice and the caller is told the listing moved under it.
+// a record twice and the caller is told the listing moved under it, with
+// the numbers seen.
 func TestListingChangedDuringTheRead(t *testing.T) {
 	cases := []struct {
 		name           string
 		change         func(old []fakesas.Image) []fakesas.Image
 		wantDuplicates int
 		wantImages     int
+		wantRequests   int
+		wantAnomalies  []Anomaly
 	}{
 		{
 			name:           "images added at the front",
 			change:         func(old []fakesas.Image) []fakesas.Image { return append(fakesas.GenerateImages(5, 999), old...) },
 			wantDuplicates: 5, // the last 5 of page 1 come back on page 2
 			wantImages:     250,
+			wantRequests:   3,
+			wantAnomalies: []Anomaly{
+				{Kind: AnomalyCountChanged, Reported: 250, Seen: 255},
+				{Kind: AnomalyRepeated, Reported: 250, Seen: 5},
+				{Kind: AnomalyExceeded, Reported: 250, Seen: 255},
+			},
 		},
 		{
 			name:           "images removed at the front",
 			change:         func(old []fakesas.Image) []fakesas.Image { return old[5:] },
 			wantDuplicates: 0,
 			wantImages:     245, // 5 records slid from page 2 onto page 1 and were missed
+			// Short of the first count, so counted again: 245, no more than
+			// were read, so the count changed and nothing is known missing
+			// beyond what a changed count implies.
+			wantRequests:  3 + 1,
+			wantAnomalies: []Anomaly{{Kind: AnomalyCountChanged, Reported: 250, Seen: 245}},
 		},
 	}
 	for _, tc := range cases {
@@ -239,15 +256,19 @@ func TestListingChangedDuringTheRead(t *testing.T) {
 			if len(listing.Items) != tc.wantImages {
 				t.Errorf("got %d images, want %d", len(listing.Items), tc.wantImages)
 			}
-			if !slices.ContainsFunc(listing.Warnings, func(w string) bool { return strings.Contains(w, "changed during the read") }) {
-				t.Errorf("Warnings = %q, want one saying the listing changed during the read", listing.Warnings)
+			if !slices.Equal(listing.Anomalies, tc.wantAnomalies) || listing.Short() {
+				t.Errorf("Anomalies = %+v (short %v), want %+v", listing.Anomalies, listing.Short(), tc.wantAnomalies)
+			}
+			if calls := fake.Calls(ActionDescribeImageInstances); calls != tc.wantRequests || listing.Requests != tc.wantRequests {
+				t.Errorf("fake saw %d requests, the listing counts %d; want %d", calls, listing.Requests, tc.wantRequests)
 			}
 		})
 	}
 }
 
 // A TotalCount larger than the data must not make the listing loop or
-// fetch without bound: it stops at the first empty page and says so.
+// fetch without bound: it stops at the first empty page, counts again
+// once, and says it came up short of the count.
 func TestTotalCountLargerThanTheData(t *testing.T) {
 	const n, override, pageSize = 537, 5000, 100
 	for _, concurrency := range []int{1, 8} {
@@ -267,16 +288,16 @@ func TestTotalCountLargerThanTheData(t *testing.T) {
 			if listing.TotalCount != override {
 				t.Errorf("TotalCount = %d, want the reported %d", listing.TotalCount, override)
 			}
-			want := fmt.Sprintf("reported %d matching images but returned only %d", override, n)
-			if !slices.ContainsFunc(listing.Warnings, func(w string) bool { return strings.Contains(w, want) }) {
-				t.Errorf("Warnings = %q, want one containing %q", listing.Warnings, want)
+			if want := []Anomaly{{Kind: AnomalyShort, Reported: override, Seen: n}}; !slices.Equal(listing.Anomalies, want) || !listing.Short() {
+				t.Errorf("Anomalies = %+v, want %+v", listing.Anomalies, want)
 			}
 			calls := fake.Calls(ActionDescribeImageInstances)
-			if bound := (override + pageSize - 1) / pageSize; calls > bound {
-				t.Errorf("fake saw %d requests, more than ceil(TotalCount/PageSize) = %d", calls, bound)
+			if bound := (override+pageSize-1)/pageSize + 1; calls > bound {
+				t.Errorf("fake saw %d requests, more than ceil(TotalCount/PageSize) and the recount = %d", calls, bound)
 			}
-			if concurrency == 1 && calls != n/pageSize+2 {
-				t.Errorf("sequential read made %d requests, want %d (the data, then one empty page)", calls, n/pageSize+2)
+			if want := n/pageSize + 2 + 1; concurrency == 1 && (calls != want || listing.Requests != want) {
+				t.Errorf("sequential read made %d requests (the listing counts %d), want %d (the data, one empty page, the count again)",
+					calls, listing.Requests, want)
 			}
 		})
 	}
@@ -401,8 +422,8 @@ func TestPagingFollowsTheServedPageSizeOnLaterPages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(listing.Items) != total || len(listing.Warnings) != 0 {
-		t.Errorf("got %d of %d images, warnings %q", len(listing.Items), total, listing.Warnings)
+	if len(listing.Items) != total || len(listing.Anomalies) != 0 {
+		t.Errorf("got %d of %d images, anomalies %+v", len(listing.Items), total, listing.Anomalies)
 	}
 }
 
@@ -425,12 +446,13 @@ func TestAbsurdTotalCountDoesNotPanic(t *testing.T) {
 	}()
 	listing, err := List(context.Background(), c, DescribeImageInstances, ImageQuery{}, ListOptions{PageSize: 100, MaxConcurrency: 2})
 	if err != nil {
-		t.Fatalf("ListImageInstances: %v, want the one image served and a warning", err)
+		t.Fatalf("ListImageInstances: %v, want the one image served, short of the count", err)
 	}
-	if len(listing.Items) != 1 || !slices.ContainsFunc(listing.Warnings, func(w string) bool { return strings.Contains(w, "returned only 1") }) {
-		t.Errorf("got %d images with warnings %q, want the 1 served and a warning that the rest is missing", len(listing.Items), listing.Warnings)
+	want := []Anomaly{{Kind: AnomalyShort, Reported: math.MaxInt64, Seen: 1}}
+	if len(listing.Items) != 1 || !slices.Equal(listing.Anomalies, want) {
+		t.Errorf("got %d images with anomalies %+v, want the 1 served and %+v", len(listing.Items), listing.Anomalies, want)
 	}
-	if calls() > 1+2+2 {
+	if calls() > 1+2+2+1 {
 		t.Errorf("service saw %d requests: the empty pages did not stop the listing", calls())
 	}
 }
@@ -473,11 +495,10 @@ func TestRecordsBeyondTotalCountAreNotDroppedSilently(t *testing.T) {
 				want[i] = fmt.Sprintf("u%d", i)
 			}
 			if got := uuids(listing.Items); !slices.Equal(got, want) {
-				t.Errorf("kept %d of the %d images served (warnings %q), want all in order", len(got), tc.images, listing.Warnings)
+				t.Errorf("kept %d of the %d images served (anomalies %+v), want all in order", len(got), tc.images, listing.Anomalies)
 			}
-			warning := fmt.Sprintf("returned %d, more than the %d it reported; all of them are in the result", tc.images, tc.total)
-			if !slices.ContainsFunc(listing.Warnings, func(w string) bool { return strings.Contains(w, warning) }) {
-				t.Errorf("Warnings = %q, want one containing %q", listing.Warnings, warning)
+			if want := []Anomaly{{Kind: AnomalyExceeded, Reported: tc.total, Seen: tc.images}}; !slices.Equal(listing.Anomalies, want) {
+				t.Errorf("Anomalies = %+v, want %+v", listing.Anomalies, want)
 			}
 			if calls() != tc.wantRequests {
 				t.Errorf("service saw %d requests, want %d", calls(), tc.wantRequests)
