@@ -3,8 +3,12 @@ package sasapi
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/url"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/terraform-sas/terraform-provider-sas/internal/fakesas"
@@ -198,5 +202,96 @@ func TestOneFullBatchIsReadAsOneListing(t *testing.T) {
 	}
 	if strings.Contains(err.Error(), "request 1 of") {
 		t.Errorf("error %q speaks of several requests for %d Uuids", err, UuidsPerRequest)
+	}
+}
+
+// splitService answers DescribeImageVulList with one row per Uuid asked
+// for, pages of what is asked (capped at 60), each answer with its own
+// request id, R1, R2, … in arrival order. The first batch's later pages
+// report one row more than its first (a count that changed); the second
+// batch reports three rows more than it has, and so comes up short.
+type splitService struct {
+	first string // the first Uuid of the first batch
+
+	mu      sync.Mutex
+	calls   int
+	queries []url.Values
+}
+
+func (s *splitService) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	s.mu.Lock()
+	s.calls++
+	call := s.calls
+	s.queries = append(s.queries, q)
+	s.mu.Unlock()
+	uuids := strings.Split(q.Get("Uuids"), ",")
+	size, _ := strconv.Atoi(q.Get("PageSize"))
+	page, _ := strconv.Atoi(q.Get("CurrentPage"))
+	size = min(size, 60)
+	total := len(uuids)
+	switch {
+	case uuids[0] != s.first:
+		total += 3
+	case page > 1:
+		total++
+	}
+	start := min((page-1)*size, len(uuids))
+	end := min(start+size, len(uuids))
+	var rows []string
+	for _, u := range uuids[start:end] {
+		rows = append(rows, fmt.Sprintf(`{"Uuid":%q,"Name":"debian:10:CVE-1","PrimaryId":1}`, u))
+	}
+	fmt.Fprintf(w, `{"RequestId":"R%d","CurrentPage":%d,"PageSize":%d,"TotalCount":%d,"VulRecords":[%s]}`,
+		call, page, size, total, strings.Join(rows, ","))
+}
+
+// More Uuids than one request carries are read as one listing per batch,
+// one after the other, merged: rows in batch order, counts summed, request
+// ids in the order sent (the second batch's count asked again last), and
+// each batch's anomalies, measured against that batch's own count.
+func TestListSplitMergesTheBatches(t *testing.T) {
+	uuids := fakeUUIDs(scannedImages(150)) // batches of 100 and 50
+	svc := &splitService{first: uuids[0]}
+	endpoint, _ := stubServer(t, svc.serveHTTP)
+	c := clientFor(t, endpoint)
+	listing, err := List(context.Background(), c, DescribeImageVulList, ImageVulQuery{Uuids: uuids, Lang: "en"}, ListOptions{PageSize: 100, MaxConcurrency: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range listing.Items {
+		got = append(got, r.Uuid.Value)
+	}
+	if !slices.Equal(got, uuids) {
+		t.Errorf("%d rows, want one per Uuid in batch order", len(got))
+	}
+	// Batch 1: pages of 60 and 40, the second counting 101. Batch 2: one
+	// page, its 50 rows fewer than the 60 served (so the last), of the 53
+	// counted; then the count again.
+	wantAnomalies := []Anomaly{
+		{Kind: AnomalyCountChanged, Reported: 100, Seen: 101},
+		{Kind: AnomalyShort, Reported: 53, Seen: 50},
+	}
+	if !slices.Equal(listing.Anomalies, wantAnomalies) || !listing.Short() {
+		t.Errorf("Anomalies = %+v (short %v), want %+v", listing.Anomalies, listing.Short(), wantAnomalies)
+	}
+	if listing.TotalCount != 100+53 || listing.Requests != 2+2 || listing.PageSize != 60 || listing.Duplicates != 0 {
+		t.Errorf("TotalCount %d, Requests %d, PageSize %d, Duplicates %d; want 153, 4, 60, 0",
+			listing.TotalCount, listing.Requests, listing.PageSize, listing.Duplicates)
+	}
+	if want := []string{"R1", "R2", "R3", "R4"}; !slices.Equal(listing.RequestIDs, want) {
+		t.Errorf("RequestIDs = %q, want %q", listing.RequestIDs, want)
+	}
+	if listing.Action != ActionDescribeImageVulList || listing.Noun != DescribeImageVulList.Noun {
+		t.Errorf("Action, Noun = %q, %q", listing.Action, listing.Noun)
+	}
+	if len(svc.queries) != 4 {
+		t.Fatalf("the service saw %d requests, want 4", len(svc.queries))
+	}
+	recount := svc.queries[3]
+	if recount.Get("CurrentPage") != "1" || recount.Get("PageSize") != "1" || recount.Get("Uuids") != strings.Join(uuids[100:], ",") {
+		t.Errorf("last request: page %s of %s for %d Uuids; want the second batch's count again (page 1 of 1)",
+			recount.Get("CurrentPage"), recount.Get("PageSize"), len(strings.Split(recount.Get("Uuids"), ",")))
 	}
 }

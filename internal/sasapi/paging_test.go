@@ -506,3 +506,139 @@ func TestRecordsBeyondTotalCountAreNotDroppedSilently(t *testing.T) {
 		})
 	}
 }
+
+// recountService serves 240 images in pages of what is asked; the pages
+// report pageTotal (laterTotal from page 2 on, when set) and the count
+// asked again (page 1 of one record) reports recountTotal, or fails when
+// recountDenied. Every answer has its own request id, R1, R2, … in
+// arrival order.
+type recountService struct {
+	images                int
+	pageTotal, laterTotal int
+	recountTotal          int
+	recountDenied         bool
+
+	mu       sync.Mutex
+	calls    int
+	recounts []int // the calls that asked for the count again
+}
+
+func (s *recountService) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	size, _ := strconv.Atoi(r.URL.Query().Get("PageSize"))
+	page, _ := strconv.Atoi(r.URL.Query().Get("CurrentPage"))
+	s.mu.Lock()
+	s.calls++
+	call := s.calls
+	recount := page == 1 && size == 1
+	if recount {
+		s.recounts = append(s.recounts, call)
+	}
+	s.mu.Unlock()
+	total := s.pageTotal
+	switch {
+	case recount && s.recountDenied:
+		w.WriteHeader(http.StatusForbidden)
+		_, _ = fmt.Fprint(w, `{"RequestId":"D","Code":"NoPermission","Message":"caller has no permission"}`)
+		return
+	case recount:
+		total = s.recountTotal
+	case page > 1 && s.laterTotal > 0:
+		total = s.laterTotal
+	}
+	start := min((page-1)*size, s.images)
+	end := min(start+size, s.images)
+	var list []string
+	for i := start; i < end; i++ {
+		list = append(list, fmt.Sprintf(`{"Uuid":"u%d"}`, i))
+	}
+	fmt.Fprintf(w, `{"RequestId":"R%d","PageInfo":{"CurrentPage":%d,"PageSize":%d,"TotalCount":%d},"ImageInstanceList":[%s]}`,
+		call, page, size, total, strings.Join(list, ","))
+}
+
+// A listing that comes up short of the count asks for the count once more,
+// as page 1 of one record: when the service now counts no more than were
+// read, records were removed during the read and the count changed;
+// otherwise the listing is short of the later count. The extra request is
+// counted, its request id kept last; a listing that is not short makes none.
+func TestShortListingCountsAgainOnce(t *testing.T) {
+	const images = 240 // pages of 100: 100, 100, 40
+	cases := []struct {
+		name                  string
+		pageTotal, laterTotal int
+		recountTotal          int
+		maxResults            int
+		wantRecount           bool
+		wantAnomalies         []Anomaly
+	}{
+		{name: "not short: no count again", pageTotal: images,
+			wantAnomalies: nil},
+		{name: "still short of the same count", pageTotal: 250, recountTotal: 250, wantRecount: true,
+			wantAnomalies: []Anomaly{{Kind: AnomalyShort, Reported: 250, Seen: images}}},
+		{name: "short of a later, lower count", pageTotal: 250, recountTotal: 245, wantRecount: true,
+			wantAnomalies: []Anomaly{{Kind: AnomalyShort, Reported: 245, Seen: images}}},
+		{name: "the later count is what was read: removed meanwhile", pageTotal: 250, recountTotal: images, wantRecount: true,
+			wantAnomalies: []Anomaly{{Kind: AnomalyCountChanged, Reported: 250, Seen: images}}},
+		{name: "the later count is below what was read", pageTotal: 250, recountTotal: 230, wantRecount: true,
+			wantAnomalies: []Anomaly{{Kind: AnomalyCountChanged, Reported: 250, Seen: 230}}},
+		{name: "a later page already reported the change", pageTotal: 250, laterTotal: 245, recountTotal: images, wantRecount: true,
+			wantAnomalies: []Anomaly{{Kind: AnomalyCountChanged, Reported: 250, Seen: 245}}},
+		{name: "MaxResults, still short of it", pageTotal: 250, recountTotal: 250, maxResults: 245, wantRecount: true,
+			wantAnomalies: []Anomaly{{Kind: AnomalyShort, Reported: 245, Seen: images}}},
+		{name: "MaxResults, short of a later count below it", pageTotal: 250, recountTotal: 242, maxResults: 245, wantRecount: true,
+			wantAnomalies: []Anomaly{{Kind: AnomalyShort, Reported: 242, Seen: images}}},
+		{name: "MaxResults, the later count is what was read", pageTotal: 250, recountTotal: images, maxResults: 245, wantRecount: true,
+			wantAnomalies: []Anomaly{{Kind: AnomalyCountChanged, Reported: 250, Seen: images}}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			svc := &recountService{images: images, pageTotal: tc.pageTotal, laterTotal: tc.laterTotal, recountTotal: tc.recountTotal}
+			endpoint, _ := stubServer(t, svc.serveHTTP)
+			c := clientFor(t, endpoint)
+			listing, err := List(context.Background(), c, DescribeImageInstances, ImageQuery{}, ListOptions{PageSize: 100, MaxResults: tc.maxResults, MaxConcurrency: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(listing.Items) != images {
+				t.Errorf("%d images, want the %d served", len(listing.Items), images)
+			}
+			if !slices.Equal(listing.Anomalies, tc.wantAnomalies) {
+				t.Errorf("Anomalies = %+v, want %+v", listing.Anomalies, tc.wantAnomalies)
+			}
+			if want := slices.ContainsFunc(tc.wantAnomalies, func(a Anomaly) bool { return a.Kind == AnomalyShort }); listing.Short() != want {
+				t.Errorf("Short() = %v, want %v", listing.Short(), want)
+			}
+			const pages = 3
+			wantRequests, wantRecounts := pages, []int(nil)
+			if tc.wantRecount {
+				wantRequests, wantRecounts = pages+1, []int{pages + 1}
+			}
+			if svc.calls != wantRequests || listing.Requests != wantRequests || !slices.Equal(svc.recounts, wantRecounts) {
+				t.Errorf("service saw %d requests, the count asked again at calls %v, the listing counts %d; want %d, %v",
+					svc.calls, svc.recounts, listing.Requests, wantRequests, wantRecounts)
+			}
+			var wantIDs []string
+			for k := range wantRequests {
+				wantIDs = append(wantIDs, fmt.Sprintf("R%d", k+1))
+			}
+			if !slices.Equal(listing.RequestIDs, wantIDs) {
+				t.Errorf("RequestIDs = %q, want %q: the pages, then the count again", listing.RequestIDs, wantIDs)
+			}
+		})
+	}
+}
+
+// Counting again is a request like the others: when it fails, the listing
+// fails, saying so, never handed back as if its count were known.
+func TestFailedCountAgainFailsTheListing(t *testing.T) {
+	svc := &recountService{images: 240, pageTotal: 250, recountDenied: true}
+	endpoint, _ := stubServer(t, svc.serveHTTP)
+	c := clientFor(t, endpoint)
+	listing, err := List(context.Background(), c, DescribeImageInstances, ImageQuery{}, ListOptions{PageSize: 100, MaxConcurrency: 1})
+	var apiErr *APIError
+	if listing != nil || !errors.As(err, &apiErr) || apiErr.Code != "NoPermission" || !strings.Contains(err.Error(), "counting again") {
+		t.Fatalf("listing %v, error %v; want no listing and the NoPermission of counting again", listing, err)
+	}
+	if len(svc.recounts) != 1 {
+		t.Errorf("the count was asked again %d times, want once", len(svc.recounts))
+	}
+}
