@@ -115,7 +115,7 @@ func BenchmarkListImageInstancesRateLimited(b *testing.B) {
 			fake := startFake(b, fakesas.Options{Images: images, Latency: 20 * time.Millisecond})
 			// Encode every record once, untimed and unlimited: that is the
 			// server's cost, not the client's.
-			if _, err := clientFor(b, fake.Endpoint()).ListImageInstances(context.Background(), ImageQuery{}, ListOptions{}); err != nil {
+			if _, err := List(context.Background(), clientFor(b, fake.Endpoint()), DescribeImageInstances, ImageQuery{}, ListOptions{}); err != nil {
 				b.Fatal(err)
 			}
 			var throttled, calls, lost int

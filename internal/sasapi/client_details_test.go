@@ -119,17 +119,18 @@ func TestSleepReportsCancellation(t *testing.T) {
 	}
 }
 
-// Zero paging fields are left to the service's defaults, and a page is
-// decoded into the response.
-func TestDescribeImageVulListDefaults(t *testing.T) {
+// Call sends no paging parameters, leaving the page to the service's
+// defaults, and returns the page the answer holds.
+func TestCallOfDescribeImageVulListLeavesPagingToTheService(t *testing.T) {
 	var rec queryRecorder
 	c := clientFor(t, rec.serve(t, http.StatusOK, `{"RequestId":"R","TotalCount":"3","PageSize":20,"VulRecords":[{"Name":"n"}]}`))
-	resp, err := c.DescribeImageVulList(context.Background(), DescribeImageVulListRequest{})
+	page, err := Call(context.Background(), c, DescribeImageVulList, ImageVulQuery{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if resp == nil || resp.TotalCount.Value != 3 || len(resp.VulRecords) != 1 || resp.VulRecords[0].Name.Value != "n" {
-		t.Fatalf("response = %+v", resp)
+	if page.TotalCount != (Int{Value: 3, Valid: true}) || page.PageSize != (Int{Value: 20, Valid: true}) || page.RequestID != "R" ||
+		len(page.Items) != 1 || page.Items[0].Name.Value != "n" {
+		t.Fatalf("page = %+v", page)
 	}
 	checkQuery(t, rec.queries[0], map[string]string{"Type": VulTypeCVE})
 }
@@ -200,13 +201,13 @@ func TestUnsetParametersAreNotSent(t *testing.T) {
 	fake := startFake(t, fakesas.Options{Images: fakesas.GenerateImages(5, 1)})
 	c := clientFor(t, fake.Endpoint())
 	ctx := context.Background()
-	if _, err := c.DescribeImageInstances(ctx, DescribeImageInstancesRequest{}); err != nil {
+	if _, err := Call(ctx, c, DescribeImageInstances, ImageQuery{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.DescribeImageCriteria(ctx, ""); err != nil {
+	if _, err := Call(ctx, c, DescribeImageCriteria, ""); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.DescribeImageCriteria(ctx, "repo"); err != nil {
+	if _, err := Call(ctx, c, DescribeImageCriteria, "repo"); err != nil {
 		t.Fatal(err)
 	}
 	reqs := fake.Requests()
@@ -224,7 +225,7 @@ func TestUnsetParametersAreNotSent(t *testing.T) {
 // (a PageSize of 0, an empty page) must not shrink the page size.
 func TestPlanPages(t *testing.T) {
 	page := func(items, total int, served Int) *Page[int] {
-		return &Page[int]{Items: make([]int, items), TotalCount: total, PageSize: served}
+		return &Page[int]{Items: make([]int, items), TotalCount: Int{Value: int64(total), Valid: true}, PageSize: served}
 	}
 	stated := func(n int64) Int { return Int{Value: n, Valid: true} }
 	cases := []struct {
@@ -250,8 +251,8 @@ func TestPlanPages(t *testing.T) {
 	}
 	for _, tc := range cases {
 		plan := planPages(tc.first, 100, tc.maxResults)
-		if plan.pageSize != tc.wantSize || plan.pages != tc.wantPages || plan.total != tc.first.TotalCount {
-			t.Errorf("%s: page size %d, %d pages, total %d; want %d, %d, %d", tc.name, plan.pageSize, plan.pages, plan.total, tc.wantSize, tc.wantPages, tc.first.TotalCount)
+		if total := int(tc.first.TotalCount.Value); plan.pageSize != tc.wantSize || plan.pages != tc.wantPages || plan.total != total {
+			t.Errorf("%s: page size %d, %d pages, total %d; want %d, %d, %d", tc.name, plan.pageSize, plan.pages, plan.total, tc.wantSize, tc.wantPages, total)
 		}
 	}
 }
@@ -272,7 +273,8 @@ func growingService(t *testing.T, firstTotal int) (endpoint string, calls func()
 }
 
 // Following a listing that keeps growing ends: after as many extra pages
-// as were planned, plus ten, with everything read so far and a warning.
+// as were planned, plus ten, with everything read so far and the growth
+// recorded: the second page's count, and more records than the first.
 func TestFollowingGrowthEnds(t *testing.T) {
 	endpoint, calls := growingService(t, 150) // 2 pages planned
 	c := clientFor(t, endpoint)
@@ -281,8 +283,15 @@ func TestFollowingGrowthEnds(t *testing.T) {
 		t.Fatal(err)
 	}
 	const wantPages = 2 + (2 + 10)
-	if calls() != wantPages || len(listing.Items) != wantPages*100 || len(listing.Warnings) == 0 {
-		t.Errorf("%d requests, %d images, warnings %q; want %d requests, %d images and a warning", calls(), len(listing.Items), listing.Warnings, wantPages, wantPages*100)
+	if calls() != wantPages || len(listing.Items) != wantPages*100 || listing.Requests != wantPages {
+		t.Errorf("%d requests (Requests %d), %d images; want %d requests and %d images", calls(), listing.Requests, len(listing.Items), wantPages, wantPages*100)
+	}
+	want := []Anomaly{
+		{Kind: AnomalyCountChanged, Reported: 150, Seen: 150 + 100},
+		{Kind: AnomalyExceeded, Reported: 150, Seen: wantPages * 100},
+	}
+	if !slices.Equal(listing.Anomalies, want) || listing.Short() {
+		t.Errorf("Anomalies = %+v (short %v), want %+v", listing.Anomalies, listing.Short(), want)
 	}
 }
 
@@ -358,10 +367,10 @@ func TestIntAtTheEdgesOfTheRange(t *testing.T) {
 	}
 }
 
-// Every inconsistency of a listing that moved is explained, with the
+// Every inconsistency of a listing that moved is recorded, with the
 // numbers seen: records inserted at the front after the first page move
 // the count and repeat the end of each page on the next.
-func TestDriftWarningsSayWhatWasSeen(t *testing.T) {
+func TestDriftAnomaliesSayWhatWasSeen(t *testing.T) {
 	images := fakesas.GenerateImages(250, 4)
 	fake := startFake(t, fakesas.Options{Images: images})
 	fake.OnDescribeImageInstances(func(call int) {
@@ -374,12 +383,21 @@ func TestDriftWarningsSayWhatWasSeen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{
-		"The listing of images changed during the read: the service reported 250 matching images on the first page and 255 on a later one. Records added or removed meanwhile may be missing from the result; run again for a consistent view.",
-		"The listing of images changed during the read: 5 record(s) appeared on two pages and were kept once (records were added or removed between pages).",
-		"The listing of images changed during the read: the service returned 255, more than the 250 it reported; all of them are in the result.",
+	// Pages of 100: the second and third are read from 255 records, the
+	// second repeating the 5 the insertion pushed off the first.
+	want := []Anomaly{
+		{Kind: AnomalyCountChanged, Reported: 250, Seen: 255},
+		{Kind: AnomalyRepeated, Reported: 250, Seen: 5},
+		{Kind: AnomalyExceeded, Reported: 250, Seen: 100 + 100 + 55},
 	}
-	if !slices.Equal(listing.Warnings, want) {
-		t.Errorf("Warnings =\n%q\nwant\n%q", listing.Warnings, want)
+	if !slices.Equal(listing.Anomalies, want) {
+		t.Errorf("Anomalies =\n%+v\nwant\n%+v", listing.Anomalies, want)
+	}
+	if len(listing.Items) != 250 || listing.Duplicates != 5 || listing.Requests != 3 || len(listing.RequestIDs) != 3 {
+		t.Errorf("%d images, %d duplicates, %d requests, request ids %q; want 250, 5, 3 and one id per page",
+			len(listing.Items), listing.Duplicates, listing.Requests, listing.RequestIDs)
+	}
+	if listing.Action != ActionDescribeImageInstances || listing.Noun != "images" {
+		t.Errorf("Action, Noun = %q, %q", listing.Action, listing.Noun)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -22,20 +23,20 @@ func TestSignedRequestIsAcceptedByTheService(t *testing.T) {
 	fake := startFake(t, fakesas.Options{Images: []fakesas.Image{fakesas.FullImage()}})
 	c := clientFor(t, fake.Endpoint())
 
-	resp, err := c.DescribeImageInstances(context.Background(), DescribeImageInstancesRequest{CurrentPage: 1, PageSize: 10})
+	listing, err := List(context.Background(), c, DescribeImageInstances, ImageQuery{}, ListOptions{PageSize: 10})
 	if err != nil {
-		t.Fatalf("DescribeImageInstances: %v", err)
+		t.Fatalf("List: %v", err)
 	}
-	if resp.RequestID == "" {
-		t.Error("RequestID is empty")
+	if len(listing.RequestIDs) != 1 || listing.RequestIDs[0] == "" {
+		t.Errorf("RequestIDs = %q, want the one page's id", listing.RequestIDs)
 	}
-	if got := resp.PageInfo.TotalCount; !got.Valid || got.Value != 1 {
-		t.Errorf("TotalCount = %+v, want 1", got)
+	if listing.TotalCount != 1 || listing.Requests != 1 || len(listing.Anomalies) != 0 {
+		t.Errorf("TotalCount, Requests, Anomalies = %d, %d, %+v; want 1, 1, none", listing.TotalCount, listing.Requests, listing.Anomalies)
 	}
-	if len(resp.ImageInstanceList) != 1 {
-		t.Fatalf("got %d images, want 1", len(resp.ImageInstanceList))
+	if len(listing.Items) != 1 {
+		t.Fatalf("got %d images, want 1", len(listing.Items))
 	}
-	img := resp.ImageInstanceList[0]
+	img := listing.Items[0]
 	if img.Uuid.Value != "f0e1d2c3-b4a5-4697-8879-6a5b4c3d2e1f" || img.VulCount.Value != 11 || !img.Deployed.Value || len(img.Endpoints.Values) != 2 {
 		t.Errorf("image decoded wrongly: %+v", img)
 	}
@@ -52,42 +53,48 @@ func TestSignedRequestIsAcceptedByTheService(t *testing.T) {
 		t.Errorf("query = %v, want PageSize=10 CurrentPage=1", r.Query)
 	}
 
-	crit, err := c.DescribeImageCriteria(context.Background(), "")
+	crit, err := Call(context.Background(), c, DescribeImageCriteria, "")
 	if err != nil {
 		t.Fatalf("DescribeImageCriteria: %v", err)
 	}
-	if want := len(fakesas.DefaultCriteria()); len(crit.CriteriaList) != want {
-		t.Errorf("got %d criteria, want %d", len(crit.CriteriaList), want)
+	if want := len(fakesas.DefaultCriteria()); len(crit.Items) != want {
+		t.Errorf("got %d criteria, want %d", len(crit.Items), want)
+	}
+	if crit.RequestID == "" {
+		t.Error("the criteria's RequestID is empty")
 	}
 }
 
+// The query's parameters reach the service on every page, beside the
+// paging parameters of each.
 func TestQueryParametersReachTheService(t *testing.T) {
 	fake := startFake(t, fakesas.Options{Images: fakesas.GenerateImages(50, 3)})
 	c := clientFor(t, fake.Endpoint())
 	scanned := true
-	req := DescribeImageInstancesRequest{
-		ImageQuery: ImageQuery{
-			Criteria:   []Criterion{{Name: "regionId", Value: "cn-hangzhou"}, {Name: "tag", Value: "a&b<c>"}},
-			LogicalExp: LogicalOr,
-			Scanned:    &scanned,
-		},
-		CurrentPage: 2,
-		PageSize:    7,
+	query := ImageQuery{
+		Criteria:   []Criterion{{Name: "regionId", Value: "cn-hangzhou"}, {Name: "tag", Value: "a&b<c>"}},
+		LogicalExp: LogicalOr,
+		Scanned:    &scanned,
 	}
-	if _, err := c.DescribeImageInstances(context.Background(), req); err != nil {
-		t.Fatalf("DescribeImageInstances: %v", err)
+	if _, err := List(context.Background(), c, DescribeImageInstances, query, ListOptions{PageSize: 7, MaxResults: 14, MaxConcurrency: 1}); err != nil {
+		t.Fatalf("List: %v", err)
 	}
-	q := fake.Requests()[0].Query
-	want := map[string]string{
-		"Criteria":    `[{"name":"regionId","value":"cn-hangzhou","logicalExp":"OR"},{"name":"tag","value":"a&b<c>","logicalExp":"OR"}]`,
-		"LogicalExp":  "OR",
-		"Scanned":     "true",
-		"CurrentPage": "2",
-		"PageSize":    "7",
+	reqs := fake.Requests()
+	if len(reqs) != 2 {
+		t.Fatalf("fake saw %d requests, want 2 (MaxResults 14 in pages of 7)", len(reqs))
 	}
-	for k, v := range want {
-		if got := q.Get(k); got != v {
-			t.Errorf("%s = %q, want %q", k, got, v)
+	for k, r := range reqs {
+		want := map[string]string{
+			"Criteria":    `[{"name":"regionId","value":"cn-hangzhou","logicalExp":"OR"},{"name":"tag","value":"a&b<c>","logicalExp":"OR"}]`,
+			"LogicalExp":  "OR",
+			"Scanned":     "true",
+			"CurrentPage": strconv.Itoa(k + 1),
+			"PageSize":    "7",
+		}
+		for name, v := range want {
+			if got := r.Query.Get(name); got != v {
+				t.Errorf("request %d: %s = %q, want %q", k+1, name, got, v)
+			}
 		}
 	}
 }
@@ -106,9 +113,9 @@ func TestAuthAndValidationErrorsAreNotRetried(t *testing.T) {
 		wantCategory Category
 	}{
 		{name: "wrong secret", key: fakesas.TestAccessKey, secret: "not-the-secret",
-			wantStatus: 400, wantCode: "SignatureDoesNotMatch", wantCategory: CategoryAuth},
+			wantStatus: 400, wantCode: "SignatureDoesNotMatch", wantCategory: CategorySignature},
 		{name: "unknown key", key: "LTAI-unknown", secret: fakesas.TestSecretKey,
-			wantStatus: 404, wantCode: "InvalidAccessKeyId.NotFound", wantCategory: CategoryAuth},
+			wantStatus: 404, wantCode: "InvalidAccessKeyId.NotFound", wantCategory: CategoryAccessKey},
 		{name: "no permission", key: deniedKey, secret: deniedSecret,
 			wantStatus: 403, wantCode: "NoPermission", wantCategory: CategoryPermission},
 		{name: "invalid parameter", key: fakesas.TestAccessKey, secret: fakesas.TestSecretKey,
@@ -128,9 +135,9 @@ func TestAuthAndValidationErrorsAreNotRetried(t *testing.T) {
 				cfg.Credential = staticCredential(t, tc.key, tc.secret)
 			})
 
-			resp, err := c.DescribeImageInstances(context.Background(), DescribeImageInstancesRequest{ImageQuery: tc.query, CurrentPage: 1, PageSize: 10})
-			if resp != nil {
-				t.Errorf("got a response with the error: %+v", resp)
+			page, err := Call(context.Background(), c, DescribeImageInstances, tc.query)
+			if len(page.Items) != 0 || page.RequestID != "" {
+				t.Errorf("got a page with the error: %+v", page)
 			}
 			var apiErr *APIError
 			if !errors.As(err, &apiErr) {
@@ -192,15 +199,15 @@ func TestTransientFailuresAreRetried(t *testing.T) {
 				}
 			})
 
-			resp, err := c.DescribeImageInstances(context.Background(), DescribeImageInstancesRequest{CurrentPage: 1, PageSize: 100})
+			page, err := Call(context.Background(), c, DescribeImageInstances, ImageQuery{})
 			if err != nil {
 				t.Fatalf("DescribeImageInstances: %v", err)
 			}
-			if got, want := uuids(resp.ImageInstanceList), fakeUUIDs(images); !slices.Equal(got, want) {
+			if got, want := uuids(page.Items), fakeUUIDs(images); !slices.Equal(got, want) {
 				t.Errorf("images = %v, want %v", got, want)
 			}
-			if resp.PageInfo.TotalCount.Value != int64(len(images)) {
-				t.Errorf("TotalCount = %d, want %d", resp.PageInfo.TotalCount.Value, len(images))
+			if page.TotalCount != (Int{Value: int64(len(images)), Valid: true}) {
+				t.Errorf("TotalCount = %+v, want %d", page.TotalCount, len(images))
 			}
 
 			failures := tc.fault.Count
@@ -264,9 +271,9 @@ func TestRetryBudgetExhausted(t *testing.T) {
 			fake.SetFaults(tc.fault)
 			c := clientFor(t, fake.Endpoint(), withMaxRetries(tc.maxRetries))
 
-			resp, err := c.DescribeImageInstances(context.Background(), DescribeImageInstancesRequest{CurrentPage: 1, PageSize: 10})
+			page, err := Call(context.Background(), c, DescribeImageInstances, ImageQuery{})
 			if err == nil {
-				t.Fatalf("got %+v, want an error", resp)
+				t.Fatalf("got %+v, want an error", page)
 			}
 			attempts := tc.maxRetries + 1
 			if n := fake.Calls(ActionDescribeImageInstances); n != attempts {
@@ -306,7 +313,7 @@ func TestSlowResponsesExhaustingRetriesAreTimeouts(t *testing.T) {
 	fake.SetFaults(fakesas.Fault{Kind: fakesas.FaultSlow, Delay: time.Minute})
 	c := clientFor(t, fake.Endpoint(), withMaxRetries(1), withReadTimeout(500*time.Millisecond))
 
-	_, err := c.DescribeImageInstances(context.Background(), DescribeImageInstancesRequest{CurrentPage: 1, PageSize: 10})
+	_, err := Call(context.Background(), c, DescribeImageInstances, ImageQuery{})
 	var te *TransportError
 	if !errors.As(err, &te) {
 		t.Fatalf("error = %v (%T), want *TransportError", err, err)
@@ -330,7 +337,7 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 	c := clientFor(t, fake.Endpoint(), func(cfg *Config) { cfg.BackoffMax = 5 * time.Second })
 
 	start := time.Now()
-	if _, err := c.DescribeImageInstances(context.Background(), DescribeImageInstancesRequest{CurrentPage: 1}); err != nil {
+	if _, err := Call(context.Background(), c, DescribeImageInstances, ImageQuery{}); err != nil {
 		t.Fatalf("DescribeImageInstances: %v", err)
 	}
 	if elapsed := time.Since(start); elapsed < time.Second {
@@ -348,7 +355,7 @@ func TestRetryTimeoutBoundsTheWholeCall(t *testing.T) {
 		cfg.RetryTimeout = 2 * time.Second
 	})
 
-	_, err := c.DescribeImageInstances(context.Background(), DescribeImageInstancesRequest{CurrentPage: 1})
+	_, err := Call(context.Background(), c, DescribeImageInstances, ImageQuery{})
 	var apiErr *APIError
 	if !errors.As(err, &apiErr) || apiErr.Code != "Throttling.User" {
 		t.Fatalf("error = %v, want the throttling APIError", err)
@@ -395,7 +402,7 @@ func TestErrorClassification(t *testing.T) {
 			})
 			c := clientFor(t, endpoint, withMaxRetries(2))
 
-			_, err := c.DescribeImageInstances(context.Background(), DescribeImageInstancesRequest{CurrentPage: 1})
+			_, err := Call(context.Background(), c, DescribeImageInstances, ImageQuery{})
 			var apiErr *APIError
 			if !errors.As(err, &apiErr) {
 				t.Fatalf("error = %v (%T), want *APIError", err, err)
@@ -420,10 +427,11 @@ func TestErrorClassification(t *testing.T) {
 	}
 }
 
-// A 200 answer that is not a page is an error, never an empty success: an
-// empty list would make a "no vulnerable images" gate pass silently. Bodies
-// that look cut short or empty are retried once (MaxRetries 1); bodies that
-// are complete but wrong are not, since asking again gives the same answer.
+// A 200 answer that is not a page is an error of the listing, never an
+// empty success: an empty list would make a "no vulnerable images" gate pass
+// silently. Bodies that look cut short or empty (no TotalCount) are retried
+// once (MaxRetries 1); bodies that are complete but wrong are not, since
+// asking again gives the same answer.
 func TestUnreadableSuccessIsADecodeError(t *testing.T) {
 	cases := []struct {
 		name, body string
@@ -448,9 +456,9 @@ func TestUnreadableSuccessIsADecodeError(t *testing.T) {
 			})
 			c := clientFor(t, endpoint, withMaxRetries(1))
 
-			resp, err := c.DescribeImageInstances(context.Background(), DescribeImageInstancesRequest{CurrentPage: 1})
-			if resp != nil {
-				t.Errorf("got a response: %+v", resp)
+			listing, err := List(context.Background(), c, DescribeImageInstances, ImageQuery{}, ListOptions{})
+			if listing != nil {
+				t.Errorf("got a listing of %d images with the error", len(listing.Items))
 			}
 			var de *DecodeError
 			if !errors.As(err, &de) {
@@ -461,11 +469,6 @@ func TestUnreadableSuccessIsADecodeError(t *testing.T) {
 			}
 			if calls() != tc.attempts {
 				t.Errorf("server saw %d requests, want %d", calls(), tc.attempts)
-			}
-
-			listing, err := List(context.Background(), c, DescribeImageInstances, ImageQuery{}, ListOptions{})
-			if err == nil || listing != nil {
-				t.Errorf("ListImageInstances = %+v, %v; want no listing and an error", listing, err)
 			}
 		})
 	}
@@ -506,10 +509,10 @@ func TestErrorMessagesAreValidUTF8(t *testing.T) {
 func TestDescribeImageCriteriaEmptyBodyIsAnError(t *testing.T) {
 	endpoint, _ := stubServer(t, func(w http.ResponseWriter, r *http.Request) {})
 	c := clientFor(t, endpoint, withMaxRetries(0))
-	resp, err := c.DescribeImageCriteria(context.Background(), "")
+	page, err := Call(context.Background(), c, DescribeImageCriteria, "")
 	var de *DecodeError
-	if resp != nil || !errors.As(err, &de) {
-		t.Fatalf("DescribeImageCriteria = %+v, %v; want a *DecodeError", resp, err)
+	if page.Items != nil || !errors.As(err, &de) {
+		t.Fatalf("DescribeImageCriteria = %+v, %v; want a *DecodeError", page, err)
 	}
 }
 
@@ -537,7 +540,7 @@ func TestCredentialFailureSendsNothingAndIsNotRetried(t *testing.T) {
 	cred := &failingCredential{}
 	c := clientFor(t, fake.Endpoint(), withMaxRetries(3), func(cfg *Config) { cfg.Credential = cred })
 
-	_, err := c.DescribeImageInstances(context.Background(), DescribeImageInstancesRequest{CurrentPage: 1})
+	_, err := Call(context.Background(), c, DescribeImageInstances, ImageQuery{})
 	var ce *CredentialError
 	if !errors.As(err, &ce) {
 		t.Fatalf("error = %v (%T), want *CredentialError", err, err)
@@ -609,7 +612,7 @@ func TestCancellationEndsTheCallPromptly(t *testing.T) {
 			setup: func(fake *fakesas.Server) { fake.SetLatency(10 * time.Second) },
 			ready: func(fake *fakesas.Server) bool { return fake.Calls(ActionDescribeImageInstances) >= 1 },
 			call: func(ctx context.Context, c *Client) error {
-				_, err := c.DescribeImageInstances(ctx, DescribeImageInstancesRequest{CurrentPage: 1})
+				_, err := Call(ctx, c, DescribeImageInstances, ImageQuery{})
 				return err
 			},
 		},
@@ -623,7 +626,7 @@ func TestCancellationEndsTheCallPromptly(t *testing.T) {
 				return len(reqs) >= 1 && reqs[0].Status != 0
 			},
 			call: func(ctx context.Context, c *Client) error {
-				_, err := c.DescribeImageInstances(ctx, DescribeImageInstancesRequest{CurrentPage: 1})
+				_, err := Call(ctx, c, DescribeImageInstances, ImageQuery{})
 				return err
 			},
 		},
@@ -791,7 +794,7 @@ func TestDecodeErrorsAreRetriedOnlyWhenTheBodyLooksCutShort(t *testing.T) {
 				_, _ = io.WriteString(w, tc.body)
 			})
 			c := clientFor(t, endpoint, withMaxRetries(2))
-			_, err := c.DescribeImageInstances(context.Background(), DescribeImageInstancesRequest{})
+			_, err := Call(context.Background(), c, DescribeImageInstances, ImageQuery{})
 			var de *DecodeError
 			if !errors.As(err, &de) {
 				t.Fatalf("err = %v, want a *DecodeError", err)

@@ -59,9 +59,6 @@ func decodeImageInstancesPageJSONText(body []byte) (*DescribeImageInstancesRespo
 	if _, err := dec.ReadToken(); err != io.EOF {
 		return nil, errNotFastPath
 	}
-	if err := checkPageTotal(resp, len(body)); err != nil {
-		return nil, err
-	}
 	texts.finish()
 	return resp, nil
 }

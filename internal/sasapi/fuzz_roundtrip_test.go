@@ -35,19 +35,35 @@ func FuzzImageInstancesPageRoundTrip(f *testing.F) {
 		}
 		body := encodePage(t, rng, &want)
 
-		got, err := DecodeImageInstancesPage(body)
-		if err != nil {
-			t.Fatalf("decoding %s: %v", body, err)
-		}
-		if !reflect.DeepEqual(*got, want) {
-			for i := range want.ImageInstanceList {
-				if i < len(got.ImageInstanceList) && !reflect.DeepEqual(got.ImageInstanceList[i], want.ImageInstanceList[i]) {
-					t.Fatalf("image %d:\n got %+v\nwant %+v\nfrom %s", i, got.ImageInstanceList[i], want.ImageInstanceList[i], body)
-				}
-			}
-			t.Fatalf("got %+v\nwant %+v\nfrom %s", got, want, body)
-		}
+		checkImagesRoundTrip(t, body, &want)
 	})
+}
+
+// checkImagesRoundTrip asserts that body reads back as want: as a page by
+// the route every call takes (DescribeImageInstances.Read), and whole, with
+// every PageInfo member, by the reference decoder.
+func checkImagesRoundTrip(t *testing.T, body []byte, want *DescribeImageInstancesResponse) {
+	t.Helper()
+	got, err := DescribeImageInstances.Read(body)
+	if err != nil {
+		t.Fatalf("reading %s: %v", body, err)
+	}
+	wantPage, _ := want.page()
+	if !reflect.DeepEqual(got, wantPage) {
+		for i := range wantPage.Items {
+			if i < len(got.Items) && !reflect.DeepEqual(got.Items[i], wantPage.Items[i]) {
+				t.Fatalf("image %d:\n got %+v\nwant %+v\nfrom %s", i, got.Items[i], wantPage.Items[i], body)
+			}
+		}
+		t.Fatalf("got %+v\nwant %+v\nfrom %s", got, wantPage, body)
+	}
+	ref, err := decodeImageInstancesPageReflect(body)
+	if err != nil {
+		t.Fatalf("the reference decoder failed on %s: %v", body, err)
+	}
+	if !reflect.DeepEqual(ref, want) {
+		t.Fatalf("the reference decoder read %+v\nwant %+v\nfrom %s", ref, want, body)
+	}
 }
 
 // randomRecord fills every scalar field of a record: absent, or a value

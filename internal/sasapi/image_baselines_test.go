@@ -16,13 +16,21 @@ import (
 // The example holds one result in the documented shape and one with every
 // quirk: counts, status and page fields as numeric strings, an empty time.
 func TestDecodeImageBaselineCheckResultExample(t *testing.T) {
-	resp, err := DecodeImageBaselineCheckResultPage(readTestdata(t, "describe-image-baseline-check-result-example.json"))
+	body := readTestdata(t, "describe-image-baseline-check-result-example.json")
+	resp, err := jsonBody[DescribeImageBaselineCheckResultResponse](body)
 	if err != nil {
-		t.Fatalf("DecodeImageBaselineCheckResultPage: %v", err)
+		t.Fatalf("decoding: %v", err)
 	}
 	wantInfo := PageInfo{CurrentPage: Int{1, true}, PageSize: Int{20, true}, TotalCount: Int{2, true}, Count: Int{2, true}}
-	if resp.RequestID != "7E0618A9-D5EF-4220-9471-C42B5E92719F" || resp.PageInfo == nil || *resp.PageInfo != wantInfo {
-		t.Fatalf("decoded %+v, PageInfo %+v", resp, resp.PageInfo)
+	if resp.PageInfo == nil || *resp.PageInfo != wantInfo {
+		t.Fatalf("PageInfo %+v, want %+v", resp.PageInfo, wantInfo)
+	}
+	page, err := DescribeImageBaselineCheckResult.Read(body)
+	if err != nil {
+		t.Fatalf("Read: %v", err)
+	}
+	if page.RequestID != "7E0618A9-D5EF-4220-9471-C42B5E92719F" || page.TotalCount != (Int{2, true}) || page.PageSize != (Int{20, true}) {
+		t.Fatalf("page %+v: want the answer's request id, TotalCount 2 and PageSize 20", page)
 	}
 	want := []BaselineResult{
 		{
@@ -38,20 +46,20 @@ func TestDecodeImageBaselineCheckResultExample(t *testing.T) {
 			Status: Int{BaselineStatusFixed, true}, FirstScanTime: Int{1649692800000, true}, LastScanTime: Int{},
 		},
 	}
-	if !reflect.DeepEqual(resp.BaselineResult, want) {
-		t.Errorf("BaselineResult =\n%+v\nwant\n%+v", resp.BaselineResult, want)
+	if !reflect.DeepEqual(page.Items, want) {
+		t.Errorf("BaselineResult =\n%+v\nwant\n%+v", page.Items, want)
 	}
 }
 
 // Status is a number in the response; WhiteList is 0/1, as a number or a
 // string; unknown fields are ignored.
 func TestDecodeImageBaselineItemListExample(t *testing.T) {
-	resp, err := DecodeImageBaselineItemListPage(readTestdata(t, "describe-image-baseline-item-list-example.json"))
+	page, err := DescribeImageBaselineItemList.Read(readTestdata(t, "describe-image-baseline-item-list-example.json"))
 	if err != nil {
-		t.Fatalf("DecodeImageBaselineItemListPage: %v", err)
+		t.Fatalf("Read: %v", err)
 	}
-	if resp.RequestID != "B1C2D3E4-F5A6-4B7C-8D9E-0F1A2B3C4D5E" || resp.PageInfo.TotalCount != (Int{3, true}) || resp.PageInfo.PageSize != (Int{100, true}) {
-		t.Fatalf("decoded %+v, PageInfo %+v", resp, resp.PageInfo)
+	if page.RequestID != "B1C2D3E4-F5A6-4B7C-8D9E-0F1A2B3C4D5E" || page.TotalCount != (Int{3, true}) || page.PageSize != (Int{100, true}) {
+		t.Fatalf("page %+v: want the answer's request id, TotalCount 3 and PageSize 100", page)
 	}
 	item := func(key, alias string, status, whiteList int64) BaselineItem {
 		return BaselineItem{
@@ -66,8 +74,8 @@ func TestDecodeImageBaselineItemListExample(t *testing.T) {
 		item("hc_image_ak_leak.env_file", "AccessKey in /app/.env", BaselineItemStatusFixFailed, 1),
 		item("hc_image_ak_leak.shell_history", "AccessKey in /root/.bash_history", BaselineItemStatusPendingVerification, 1),
 	}
-	if !reflect.DeepEqual(resp.BaselineItemInfos, want) {
-		t.Errorf("BaselineItemInfos =\n%+v\nwant\n%+v", resp.BaselineItemInfos, want)
+	if !reflect.DeepEqual(page.Items, want) {
+		t.Errorf("BaselineItemInfos =\n%+v\nwant\n%+v", page.Items, want)
 	}
 }
 
@@ -137,12 +145,19 @@ func TestBaselineItemWhitelisted(t *testing.T) {
 	}
 }
 
-// A 200 body without PageInfo.TotalCount is not "no baselines": it is an
-// error, retried when it may be a gateway's empty answer.
-func TestDecodeBaselinePagesRejectNonAnswers(t *testing.T) {
-	decoders := map[string]func([]byte) error{
-		ActionDescribeImageBaselineCheckResult: func(b []byte) error { _, err := DecodeImageBaselineCheckResultPage(b); return err },
-		ActionDescribeImageBaselineItemList:    func(b []byte) error { _, err := DecodeImageBaselineItemListPage(b); return err },
+// A 200 body without PageInfo.TotalCount is not "no baselines": the listing
+// fails with a DecodeError, retried when the body may be a gateway's empty
+// answer, never read as an empty list.
+func TestBaselineListingsRejectNonAnswers(t *testing.T) {
+	lists := map[string]func(c *Client) (int, error){
+		ActionDescribeImageBaselineCheckResult: func(c *Client) (int, error) {
+			l, err := List(context.Background(), c, DescribeImageBaselineCheckResult, ImageBaselineQuery{ImageUuid: "u"}, ListOptions{})
+			return countOf(l), err
+		},
+		ActionDescribeImageBaselineItemList: func(c *Client) (int, error) {
+			l, err := List(context.Background(), c, DescribeImageBaselineItemList, ImageBaselineItemQuery{ImageUuid: "u"}, ListOptions{})
+			return countOf(l), err
+		},
 	}
 	cases := []struct {
 		name, body string
@@ -160,19 +175,19 @@ func TestDecodeBaselinePagesRejectNonAnswers(t *testing.T) {
 		{"array", `[]`, false},
 		{"PageInfo an array", `{"PageInfo":[]}`, false},
 	}
-	for action, decode := range decoders {
+	for action, list := range lists {
 		for _, tc := range cases {
-			t.Run(action+"/"+tc.name, func(t *testing.T) {
-				err := decode([]byte(tc.body))
-				if err == nil {
-					t.Fatal("decoded without error")
-				}
-				if got := (&DecodeError{Err: err}).Retryable(); got != tc.retryable {
-					t.Errorf("retryable = %v, want %v (%v)", got, tc.retryable, err)
-				}
-			})
+			t.Run(action+"/"+tc.name, func(t *testing.T) { checkListingRejects(t, tc.body, tc.retryable, list) })
 		}
 	}
+}
+
+// countOf is the number of records of a listing, -1 for none.
+func countOf[T any](l *Listing[T]) int {
+	if l == nil {
+		return -1
+	}
+	return len(l.Items)
 }
 
 func TestImageBaselineQueriesReachTheService(t *testing.T) {
@@ -254,11 +269,12 @@ func TestImageBaselineQueriesRejectBadInput(t *testing.T) {
 			return err
 		},
 		"items per baseline without an image": func(c *Client) error {
-			_, err := c.ListImageBaselineItemsPerBaseline(context.Background(), ImageBaselineItemQuery{}, []string{"k"}, ListOptions{})
+			_, err := ListEach(context.Background(), c, DescribeImageBaselineItemList, perBaseline(ImageBaselineItemQuery{}, "k"), ListOptions{})
 			return err
 		},
-		"items per baseline with an empty key": func(c *Client) error {
-			_, err := c.ListImageBaselineItemsPerBaseline(context.Background(), ImageBaselineItemQuery{ImageUuid: "u"}, []string{"k", ""}, ListOptions{})
+		"items per baseline, the last query without an image": func(c *Client) error {
+			queries := append(perBaseline(ImageBaselineItemQuery{ImageUuid: "u"}, "k1", "k2"), ImageBaselineItemQuery{BaselineNameKey: "k3"})
+			_, err := ListEach(context.Background(), c, DescribeImageBaselineItemList, queries, ListOptions{})
 			return err
 		},
 	}
@@ -286,7 +302,7 @@ func TestBaselineOperationsReportTheirAction(t *testing.T) {
 			return err
 		},
 		ActionDescribeImageBaselineItemList: func(c *Client) error {
-			_, err := c.ListImageBaselineItemsPerBaseline(context.Background(), ImageBaselineItemQuery{ImageUuid: "u"}, []string{"k"}, ListOptions{})
+			_, err := ListEach(context.Background(), c, DescribeImageBaselineItemList, perBaseline(ImageBaselineItemQuery{ImageUuid: "u"}, "k"), ListOptions{})
 			return err
 		},
 	}
@@ -399,20 +415,44 @@ func (s *itemService) serveHTTP(t *testing.T) http.HandlerFunc {
 	}
 }
 
-// One listing per baseline, concurrently, all under one limiter: the
-// result is complete and in the order of the keys, each baseline is read
-// in exactly its pages, and never more requests are in flight than allowed.
-func TestListImageBaselineItemsPerBaseline(t *testing.T) {
+// perBaseline is the query of each baseline's check items: query with
+// each key in turn.
+func perBaseline(query ImageBaselineItemQuery, keys ...string) []ImageBaselineItemQuery {
+	out := make([]ImageBaselineItemQuery, len(keys))
+	for k, key := range keys {
+		out[k] = query
+		out[k].BaselineNameKey = key
+	}
+	return out
+}
+
+// One listing per baseline, concurrently, all under the client's limit:
+// the result is complete and in the order of the queries, each baseline is
+// read in exactly its pages, and never more requests are in flight than
+// allowed: the client's MaxConcurrency, or fewer listings at a time when
+// ListOptions.MaxConcurrency says so (each then reads one page at a time).
+func TestListEachBaselineItems(t *testing.T) {
 	items := map[string]int{"b-empty": 0, "b-one": 1, "b-page": 10, "b-two-pages": 11, "b-many": 47}
 	keys := []string{"b-many", "b-empty", "b-one", "b-two-pages", "b-page", "b-many-again"}
 	items["b-many-again"] = 23
-	for _, concurrency := range []int{1, 2, 3} {
-		t.Run(fmt.Sprintf("concurrency %d", concurrency), func(t *testing.T) {
-			svc := newItemService(items, 10, concurrency)
+	cases := []struct {
+		name             string
+		client, listings int // the client's MaxConcurrency, ListOptions.MaxConcurrency
+		wantPeakInFlight int
+	}{
+		{"client limit 1", 1, 0, 1},
+		{"client limit 2", 2, 0, 2},
+		{"client limit 3", 3, 0, 3},
+		{"one listing at a time under a client limit of 8", 8, 1, 1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			svc := newItemService(items, 10, tc.wantPeakInFlight)
 			svc.hold = 20 * time.Millisecond
 			endpoint, _ := stubServer(t, svc.serveHTTP(t))
-			c := clientFor(t, endpoint)
-			listings, err := c.ListImageBaselineItemsPerBaseline(context.Background(), ImageBaselineItemQuery{ImageUuid: "u"}, keys, ListOptions{MaxConcurrency: concurrency})
+			c := clientFor(t, endpoint, func(cfg *Config) { cfg.MaxConcurrency = tc.client })
+			listings, err := ListEach(context.Background(), c, DescribeImageBaselineItemList,
+				perBaseline(ImageBaselineItemQuery{ImageUuid: "u"}, keys...), ListOptions{MaxConcurrency: tc.listings})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -434,26 +474,27 @@ func TestListImageBaselineItemsPerBaseline(t *testing.T) {
 					t.Errorf("%s: service answered %d page requests, listing counts %d; want %d", key, svc.calls[key], l.Requests, wantPages)
 				}
 			}
-			if svc.peak != concurrency {
-				t.Errorf("at most %d requests were in flight at once, want exactly %d", svc.peak, concurrency)
+			if svc.peak != tc.wantPeakInFlight {
+				t.Errorf("at most %d requests were in flight at once, want exactly %d", svc.peak, tc.wantPeakInFlight)
 			}
 		})
 	}
 }
 
 // Throttling slows the shared read down but does not break it.
-func TestListImageBaselineItemsPerBaselineRetriesThrottling(t *testing.T) {
+func TestListEachBaselineItemsRetriesThrottling(t *testing.T) {
 	items := map[string]int{"a": 25, "b": 5, "c": 0, "d": 31}
 	svc := newItemService(items, 10, 1)
 	svc.throttleEvery = 3
 	endpoint, _ := stubServer(t, svc.serveHTTP(t))
-	c := clientFor(t, endpoint, withMaxRetries(5))
-	listings, err := c.ListImageBaselineItemsPerBaseline(context.Background(), ImageBaselineItemQuery{ImageUuid: "u"}, []string{"a", "b", "c", "d"}, ListOptions{MaxConcurrency: 4})
+	c := clientFor(t, endpoint, withMaxRetries(5), func(cfg *Config) { cfg.MaxConcurrency = 4 })
+	keys := []string{"a", "b", "c", "d"}
+	listings, err := ListEach(context.Background(), c, DescribeImageBaselineItemList, perBaseline(ImageBaselineItemQuery{ImageUuid: "u"}, keys...), ListOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	retries := 0
-	for k, key := range []string{"a", "b", "c", "d"} {
+	for k, key := range keys {
 		if len(listings[k].Items) != items[key] {
 			t.Errorf("%s: %d items, want %d", key, len(listings[k].Items), items[key])
 		}
@@ -467,28 +508,29 @@ func TestListImageBaselineItemsPerBaselineRetriesThrottling(t *testing.T) {
 	}
 }
 
-// One baseline failing fails the whole read, naming the baseline and
-// keeping the service's error: never a partial result.
-func TestListImageBaselineItemsPerBaselineFailsAsAWhole(t *testing.T) {
+// One baseline failing fails the whole read, keeping the service's error:
+// never a partial result, and no baseline is read after it.
+func TestListEachBaselineItemsFailsAsAWhole(t *testing.T) {
 	items := map[string]int{"a": 5, "b": 5, "c": 5}
 	svc := newItemService(items, 10, 1)
 	svc.denyKey = "b"
 	endpoint, _ := stubServer(t, svc.serveHTTP(t))
 	c := clientFor(t, endpoint)
-	listings, err := c.ListImageBaselineItemsPerBaseline(context.Background(), ImageBaselineItemQuery{ImageUuid: "u"}, []string{"a", "b", "c"}, ListOptions{MaxConcurrency: 1})
-	if listings != nil || CategoryOf(err) != CategoryPermission || !strings.Contains(fmt.Sprint(err), "baseline b") {
-		t.Fatalf("listings %v, error %v; want no listings and the permission error of baseline b", listings, err)
+	listings, err := ListEach(context.Background(), c, DescribeImageBaselineItemList, perBaseline(ImageBaselineItemQuery{ImageUuid: "u"}, "a", "b", "c"), ListOptions{MaxConcurrency: 1})
+	var apiErr *APIError
+	if listings != nil || !errors.As(err, &apiErr) || apiErr.Action != ActionDescribeImageBaselineItemList || apiErr.RequestID != "D" || CategoryOf(err) != CategoryPermission {
+		t.Fatalf("listings %v, error %v; want no listings and the permission error of %s", listings, err, ActionDescribeImageBaselineItemList)
 	}
-	if svc.calls["c"] != 0 {
-		t.Errorf("baseline c was still read after b failed (%d requests)", svc.calls["c"])
+	if svc.calls["a"] != 1 || svc.calls["c"] != 0 {
+		t.Errorf("baseline a answered %d times, c %d times after b failed; want 1 and 0", svc.calls["a"], svc.calls["c"])
 	}
 }
 
 // No baselines, no requests.
-func TestListImageBaselineItemsPerBaselineOfNoBaselines(t *testing.T) {
+func TestListEachBaselineItemsOfNoBaselines(t *testing.T) {
 	var rec queryRecorder
 	c := clientFor(t, rec.serve(t, http.StatusOK, `{"PageInfo":{"TotalCount":0}}`))
-	listings, err := c.ListImageBaselineItemsPerBaseline(context.Background(), ImageBaselineItemQuery{ImageUuid: "u"}, nil, ListOptions{})
+	listings, err := ListEach(context.Background(), c, DescribeImageBaselineItemList, nil, ListOptions{})
 	if err != nil || len(listings) != 0 || len(rec.queries) != 0 {
 		t.Fatalf("listings %v, error %v, %d requests; want none", listings, err, len(rec.queries))
 	}

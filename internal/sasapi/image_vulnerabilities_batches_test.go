@@ -3,8 +3,12 @@ package sasapi
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/url"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/terraform-sas/terraform-provider-sas/internal/fakesas"
@@ -89,8 +93,11 @@ func TestListImageVulnerabilitiesBatchesUuids(t *testing.T) {
 			if listing.TotalCount != wantTotal {
 				t.Errorf("TotalCount %d, want the sum over the batches, %d", listing.TotalCount, wantTotal)
 			}
-			if got := fake.Calls(ActionDescribeImageVulList); got != wantRequests || listing.Requests != wantRequests {
-				t.Errorf("%d requests (listing says %d), want %d", got, listing.Requests, wantRequests)
+			if got := fake.Calls(ActionDescribeImageVulList); got != wantRequests || listing.Requests != wantRequests || len(listing.RequestIDs) != wantRequests {
+				t.Errorf("%d requests (listing says %d, with %d request ids), want %d", got, listing.Requests, len(listing.RequestIDs), wantRequests)
+			}
+			if len(listing.Anomalies) != 0 {
+				t.Errorf("anomalies %+v of a listing that did not move", listing.Anomalies)
 			}
 
 			var sent [][]string
@@ -137,26 +144,30 @@ func TestListImageVulnerabilitiesFailsWithABatch(t *testing.T) {
 	fake.SetFaults(fakesas.Fault{Kind: fakesas.FaultNoPermission, Action: ActionDescribeImageVulList, Count: 1})
 	c := clientFor(t, fake.Endpoint())
 	listing, err := List(context.Background(), c, DescribeImageVulList, ImageVulQuery{Uuids: fakeUUIDs(images)}, ListOptions{})
-	if err == nil || listing != nil || CategoryOf(err) != CategoryPermission || !strings.Contains(err.Error(), "batch 1 of 2") {
-		t.Fatalf("listing %v, error %v; want no listing and a permission error naming the batch", listing, err)
+	if err == nil || listing != nil || CategoryOf(err) != CategoryPermission || !strings.Contains(err.Error(), "request 1 of 2") {
+		t.Fatalf("listing %v, error %v; want no listing and a permission error naming the request", listing, err)
 	}
 }
 
-// Batches merge in order: rows appended, counts summed, warnings kept, and
-// the page size is the smallest any batch was served.
-func TestMergeBatchSumsCountsAndKeepsTheSmallestPageSize(t *testing.T) {
+// Parts of a query merge in order: records appended, counts summed,
+// request ids and anomalies kept in order, and the page size is the
+// smallest any part was served.
+func TestListingMergeSumsCountsAndKeepsTheSmallestPageSize(t *testing.T) {
 	row := func(name string) VulRecord { return VulRecord{Name: String{Value: name, Valid: true}} }
 	merged := &Listing[VulRecord]{Items: []VulRecord{}}
-	batches := []*Listing[VulRecord]{
-		{Items: []VulRecord{row("a"), row("b")}, TotalCount: 2, PageSize: 100, Requests: 1, Retries: 2, Duplicates: 1, Warnings: []string{"w1"}},
-		{Items: []VulRecord{row("c")}, TotalCount: 7, PageSize: 50, Requests: 3},
-		{Items: []VulRecord{}, TotalCount: 0, PageSize: 100, Requests: 1, Retries: 1, Warnings: []string{"w2"}},
+	short := Anomaly{Kind: AnomalyShort, Reported: 9, Seen: 7}
+	repeated := Anomaly{Kind: AnomalyRepeated, Reported: 2, Seen: 1}
+	parts := []*Listing[VulRecord]{
+		{Items: []VulRecord{row("a"), row("b")}, TotalCount: 2, PageSize: 100, Requests: 1, Retries: 2, Duplicates: 1,
+			RequestIDs: []string{"r1"}, Anomalies: []Anomaly{repeated}},
+		{Items: []VulRecord{row("c")}, TotalCount: 7, PageSize: 50, Requests: 3, RequestIDs: []string{"r2", "r3", "r4"}},
+		{Items: []VulRecord{}, TotalCount: 0, PageSize: 100, Requests: 1, Retries: 1, RequestIDs: []string{"r5"}, Anomalies: []Anomaly{short}},
 	}
 	wantPageSize := []int{100, 50, 50}
-	for k, b := range batches {
-		mergeBatch(merged, b)
+	for k, part := range parts {
+		merged.merge(part)
 		if merged.PageSize != wantPageSize[k] {
-			t.Errorf("after batch %d: page size %d, want %d", k+1, merged.PageSize, wantPageSize[k])
+			t.Errorf("after part %d: page size %d, want %d", k+1, merged.PageSize, wantPageSize[k])
 		}
 	}
 	var names []string
@@ -164,14 +175,17 @@ func TestMergeBatchSumsCountsAndKeepsTheSmallestPageSize(t *testing.T) {
 		names = append(names, r.Name.Value)
 	}
 	if strings.Join(names, ",") != "a,b,c" {
-		t.Errorf("rows %v, want a,b,c in batch order", names)
+		t.Errorf("rows %v, want a,b,c in order", names)
 	}
 	if merged.TotalCount != 9 || merged.Requests != 5 || merged.Retries != 3 || merged.Duplicates != 1 {
 		t.Errorf("total %d, requests %d, retries %d, duplicates %d; want 2+7+0, 1+3+1, 2+0+1, 1",
 			merged.TotalCount, merged.Requests, merged.Retries, merged.Duplicates)
 	}
-	if strings.Join(merged.Warnings, ",") != "w1,w2" {
-		t.Errorf("warnings %v, want w1,w2", merged.Warnings)
+	if want := []string{"r1", "r2", "r3", "r4", "r5"}; !slices.Equal(merged.RequestIDs, want) {
+		t.Errorf("request ids %q, want %q", merged.RequestIDs, want)
+	}
+	if want := []Anomaly{repeated, short}; !slices.Equal(merged.Anomalies, want) || !merged.Short() {
+		t.Errorf("anomalies %+v (short %v), want %+v", merged.Anomalies, merged.Short(), want)
 	}
 }
 
@@ -186,7 +200,98 @@ func TestOneFullBatchIsReadAsOneListing(t *testing.T) {
 	if err == nil || CategoryOf(err) != CategoryPermission {
 		t.Fatalf("error %v, want the permission error", err)
 	}
-	if strings.Contains(err.Error(), "batch") {
-		t.Errorf("error %q speaks of batches for %d Uuids", err, UuidsPerRequest)
+	if strings.Contains(err.Error(), "request 1 of") {
+		t.Errorf("error %q speaks of several requests for %d Uuids", err, UuidsPerRequest)
+	}
+}
+
+// splitService answers DescribeImageVulList with one row per Uuid asked
+// for, pages of what is asked (capped at 60), each answer with its own
+// request id, R1, R2, … in arrival order. The first batch's later pages
+// report one row more than its first (a count that changed); the second
+// batch reports three rows more than it has, and so comes up short.
+type splitService struct {
+	first string // the first Uuid of the first batch
+
+	mu      sync.Mutex
+	calls   int
+	queries []url.Values
+}
+
+func (s *splitService) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	s.mu.Lock()
+	s.calls++
+	call := s.calls
+	s.queries = append(s.queries, q)
+	s.mu.Unlock()
+	uuids := strings.Split(q.Get("Uuids"), ",")
+	size, _ := strconv.Atoi(q.Get("PageSize"))
+	page, _ := strconv.Atoi(q.Get("CurrentPage"))
+	size = min(size, 60)
+	total := len(uuids)
+	switch {
+	case uuids[0] != s.first:
+		total += 3
+	case page > 1:
+		total++
+	}
+	start := min((page-1)*size, len(uuids))
+	end := min(start+size, len(uuids))
+	var rows []string
+	for _, u := range uuids[start:end] {
+		rows = append(rows, fmt.Sprintf(`{"Uuid":%q,"Name":"debian:10:CVE-1","PrimaryId":1}`, u))
+	}
+	fmt.Fprintf(w, `{"RequestId":"R%d","CurrentPage":%d,"PageSize":%d,"TotalCount":%d,"VulRecords":[%s]}`,
+		call, page, size, total, strings.Join(rows, ","))
+}
+
+// More Uuids than one request carries are read as one listing per batch,
+// one after the other, merged: rows in batch order, counts summed, request
+// ids in the order sent (the second batch's count asked again last), and
+// each batch's anomalies, measured against that batch's own count.
+func TestListSplitMergesTheBatches(t *testing.T) {
+	uuids := fakeUUIDs(scannedImages(150)) // batches of 100 and 50
+	svc := &splitService{first: uuids[0]}
+	endpoint, _ := stubServer(t, svc.serveHTTP)
+	c := clientFor(t, endpoint)
+	listing, err := List(context.Background(), c, DescribeImageVulList, ImageVulQuery{Uuids: uuids, Lang: "en"}, ListOptions{PageSize: 100, MaxConcurrency: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range listing.Items {
+		got = append(got, r.Uuid.Value)
+	}
+	if !slices.Equal(got, uuids) {
+		t.Errorf("%d rows, want one per Uuid in batch order", len(got))
+	}
+	// Batch 1: pages of 60 and 40, the second counting 101. Batch 2: one
+	// page, its 50 rows fewer than the 60 served (so the last), of the 53
+	// counted; then the count again.
+	wantAnomalies := []Anomaly{
+		{Kind: AnomalyCountChanged, Reported: 100, Seen: 101},
+		{Kind: AnomalyShort, Reported: 53, Seen: 50},
+	}
+	if !slices.Equal(listing.Anomalies, wantAnomalies) || !listing.Short() {
+		t.Errorf("Anomalies = %+v (short %v), want %+v", listing.Anomalies, listing.Short(), wantAnomalies)
+	}
+	if listing.TotalCount != 100+53 || listing.Requests != 2+2 || listing.PageSize != 60 || listing.Duplicates != 0 {
+		t.Errorf("TotalCount %d, Requests %d, PageSize %d, Duplicates %d; want 153, 4, 60, 0",
+			listing.TotalCount, listing.Requests, listing.PageSize, listing.Duplicates)
+	}
+	if want := []string{"R1", "R2", "R3", "R4"}; !slices.Equal(listing.RequestIDs, want) {
+		t.Errorf("RequestIDs = %q, want %q", listing.RequestIDs, want)
+	}
+	if listing.Action != ActionDescribeImageVulList || listing.Noun != DescribeImageVulList.Noun {
+		t.Errorf("Action, Noun = %q, %q", listing.Action, listing.Noun)
+	}
+	if len(svc.queries) != 4 {
+		t.Fatalf("the service saw %d requests, want 4", len(svc.queries))
+	}
+	recount := svc.queries[3]
+	if recount.Get("CurrentPage") != "1" || recount.Get("PageSize") != "1" || recount.Get("Uuids") != strings.Join(uuids[100:], ",") {
+		t.Errorf("last request: page %s of %s for %d Uuids; want the second batch's count again (page 1 of 1)",
+			recount.Get("CurrentPage"), recount.Get("PageSize"), len(strings.Split(recount.Get("Uuids"), ",")))
 	}
 }

@@ -10,6 +10,11 @@ import (
 	"github.com/terraform-sas/terraform-provider-sas/internal/fakesas"
 )
 
+// decodeImageVulListPageReflect is the route DescribeImageVulList.Decode
+// takes, whole (every page member kept): encoding/json into the response,
+// the reference the hand-written decoder is held to.
+var decodeImageVulListPageReflect = jsonBody[DescribeImageVulListResponse]
+
 // vulTakenSeeds are DescribeImageVulList bodies the hand-written decoder
 // decodes itself, covering the forms it must read as encoding/json does:
 // ExtendContentJson as an object, as a string (with spaces, empty, null),
@@ -24,6 +29,7 @@ var vulTakenSeeds = []string{
 	`{"TotalCount":0,"VulRecords":[]}`,
 	`{"TotalCount":0,"VulRecords":null,"CurrentPage":null}`,
 	`{"TotalCount":1,"VulRecords":[{"ExtendContentJson":"{\"RpmEntityList\":[{\"Layer\":\"l\",\"Layer2\":1}]} ","Related":"","Layers":[]}]}`,
+	`{"VulRecords":[]}`, // no TotalCount: the listing refuses it, not the decoder
 }
 
 // vulDeclinedSeeds are bodies the hand-written decoder leaves to
@@ -38,7 +44,6 @@ var vulDeclinedSeeds = []string{
 	`{"TotalCount":1,"VulRecords":[{"ExtendContentJson":{"RpmEntityList":[1]}}]}`,
 	`{"TotalCount":1,"VulRecords":[{"Name":{"a":1}}]}`,
 	`{"TotalCount":1,"VulRecords":[{"Status":"9223372036854775808"}]}`,
-	`{"VulRecords":[]}`,
 	`{"TotalCount":1}} x`,
 	`{"TotalCount":1,"VulRecords":[{"Name":"a"`,
 	`[]`, `null`, ``,

@@ -25,13 +25,17 @@ func readTestdata(t *testing.T, name string) []byte {
 // quirk: numbers as strings, ExtendContentJson and Layers as JSON inside
 // strings, two CVE ids in Related, a zero and an empty timestamp.
 func TestDecodeImageVulListExample(t *testing.T) {
-	resp, err := DecodeImageVulListPage(readTestdata(t, "describe-image-vul-list-example.json"))
+	body := readTestdata(t, "describe-image-vul-list-example.json")
+	page, err := DescribeImageVulList.Read(body)
 	if err != nil {
-		t.Fatalf("DecodeImageVulListPage: %v", err)
+		t.Fatalf("Read: %v", err)
 	}
-	if resp.RequestID != "1683938C-3E5A-5E2B-9F6C-9E1B8D4C2A10" || resp.TotalCount != (Int{2, true}) ||
-		resp.PageSize != (Int{10, true}) || resp.CurrentPage != (Int{1, true}) || len(resp.VulRecords) != 2 {
-		t.Fatalf("decoded %+v", resp)
+	if page.RequestID != "1683938C-3E5A-5E2B-9F6C-9E1B8D4C2A10" || page.TotalCount != (Int{2, true}) ||
+		page.PageSize != (Int{10, true}) || len(page.Items) != 2 {
+		t.Fatalf("decoded %+v", page)
+	}
+	if resp, err := decodeImageVulListPageReflect(body); err != nil || resp.CurrentPage != (Int{1, true}) {
+		t.Fatalf("CurrentPage decoded as %+v, %v; want 1", resp, err)
 	}
 	uuid := String{"12f80307-60aa-4efa-863a-56d72fb****", true}
 	digest := String{"6a5e9a7d1c8e0b3f4d2a6c9e8b7f1a0d3c5e7b9a1f2d4c6e8a0b2d4f6a8c0e2b", true}
@@ -99,8 +103,8 @@ func TestDecodeImageVulListExample(t *testing.T) {
 		},
 	}
 	for i := range want {
-		if !reflect.DeepEqual(resp.VulRecords[i], want[i]) {
-			t.Errorf("row %d =\n%+v\nwant\n%+v", i, resp.VulRecords[i], want[i])
+		if !reflect.DeepEqual(page.Items[i], want[i]) {
+			t.Errorf("row %d =\n%+v\nwant\n%+v", i, page.Items[i], want[i])
 		}
 	}
 }
@@ -150,23 +154,30 @@ func TestVulExtendContentForms(t *testing.T) {
 	}
 }
 
-// Absent fields stay unknown, never a made-up zero.
+// Absent fields stay unknown, never a made-up zero, by either route.
 func TestDecodeVulRecordAbsentFieldsAreUnknown(t *testing.T) {
-	resp, err := DecodeImageVulListPage([]byte(`{"TotalCount":1,"VulRecords":[{}]}`))
-	if err != nil {
-		t.Fatal(err)
+	body := []byte(`{"TotalCount":1,"VulRecords":[{}]}`)
+	routes := map[string]func([]byte) (Page[VulRecord], error){
+		"hand-written": DescribeImageVulList.FastDecode, "encoding/json": DescribeImageVulList.Decode,
 	}
-	if !reflect.DeepEqual(resp.VulRecords[0], VulRecord{}) {
-		t.Errorf("an empty row decoded as %+v", resp.VulRecords[0])
-	}
-	if resp.PageSize.Valid || resp.CurrentPage.Valid {
-		t.Errorf("absent paging fields decoded as present: %+v", resp)
+	for route, decode := range routes {
+		page, err := decode(body)
+		if err != nil {
+			t.Fatalf("%s: %v", route, err)
+		}
+		if !reflect.DeepEqual(page.Items, []VulRecord{{}}) {
+			t.Errorf("%s: an empty row decoded as %+v", route, page.Items)
+		}
+		if page.PageSize.Valid || page.RequestID != "" {
+			t.Errorf("%s: absent page fields decoded as present: %+v", route, page)
+		}
 	}
 }
 
-// A 200 body without TotalCount is not "no vulnerabilities": it is an
-// error, retried when it may be a gateway's empty answer.
-func TestDecodeImageVulListRejectsNonAnswers(t *testing.T) {
+// A 200 body without TotalCount is not "no vulnerabilities": the listing
+// fails with a DecodeError, retried when the body may be a gateway's empty
+// answer, never read as an empty list.
+func TestImageVulListingRejectsNonAnswers(t *testing.T) {
 	cases := []struct {
 		name, body string
 		retryable  bool
@@ -184,24 +195,45 @@ func TestDecodeImageVulListRejectsNonAnswers(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			resp, err := DecodeImageVulListPage([]byte(tc.body))
-			if err == nil || resp != nil {
-				t.Fatalf("DecodeImageVulListPage = %+v, %v; want an error", resp, err)
-			}
-			if got := (&DecodeError{Err: err}).Retryable(); got != tc.retryable {
-				t.Errorf("retryable = %v, want %v (%v)", got, tc.retryable, err)
-			}
+			checkListingRejects(t, tc.body, tc.retryable, func(c *Client) (int, error) {
+				l, err := List(context.Background(), c, DescribeImageVulList, ImageVulQuery{Digest: "d"}, ListOptions{})
+				return countOf(l), err
+			})
 		})
 	}
 }
 
-func TestDecodeVulDetailsExample(t *testing.T) {
-	resp, err := DecodeVulDetails(readTestdata(t, "describe-vul-details-example.json"))
-	if err != nil {
-		t.Fatalf("DecodeVulDetails: %v", err)
+// checkListingRejects serves body to every request of list, with one
+// retry allowed, and checks that the listing fails with a *DecodeError,
+// retried exactly when it should be.
+func checkListingRejects(t *testing.T, body string, retryable bool, list func(c *Client) (records int, err error)) {
+	t.Helper()
+	var rec queryRecorder
+	c := clientFor(t, rec.serve(t, http.StatusOK, body), withMaxRetries(1))
+	n, err := list(c)
+	var de *DecodeError
+	if n >= 0 || !errors.As(err, &de) {
+		t.Fatalf("listing of %d records, error %v; want no listing and a *DecodeError", n, err)
 	}
-	if resp.RequestID != "0A2B4C6D-8E0F-4A1B-9C3D-5E7F9A1B3C5D" || len(resp.Cves) != 2 {
-		t.Fatalf("decoded %+v", resp)
+	if de.Retryable() != retryable {
+		t.Errorf("retryable = %v, want %v (%v)", de.Retryable(), retryable, err)
+	}
+	wantRequests := 1
+	if retryable {
+		wantRequests = 2
+	}
+	if len(rec.queries) != wantRequests {
+		t.Errorf("%d requests, want %d", len(rec.queries), wantRequests)
+	}
+}
+
+func TestDecodeVulDetailsExample(t *testing.T) {
+	page, err := DescribeVulDetails.Read(readTestdata(t, "describe-vul-details-example.json"))
+	if err != nil {
+		t.Fatalf("Read: %v", err)
+	}
+	if page.RequestID != "0A2B4C6D-8E0F-4A1B-9C3D-5E7F9A1B3C5D" || len(page.Items) != 2 {
+		t.Fatalf("decoded %+v", page)
 	}
 	want := []CVE{
 		{
@@ -218,8 +250,8 @@ func TestDecodeVulDetailsExample(t *testing.T) {
 		{CveId: String{"CVE-2021-3712", true}, VulLevel: String{"medium", true}, ReleaseTime: Int{1629763200000, true}},
 	}
 	for i := range want {
-		if !reflect.DeepEqual(resp.Cves[i], want[i]) {
-			t.Errorf("CVE %d =\n%+v\nwant\n%+v", i, resp.Cves[i], want[i])
+		if !reflect.DeepEqual(page.Items[i], want[i]) {
+			t.Errorf("CVE %d =\n%+v\nwant\n%+v", i, page.Items[i], want[i])
 		}
 	}
 }
@@ -245,10 +277,10 @@ func TestDecodeVulDetailsShapes(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			resp, err := DecodeVulDetails([]byte(tc.body))
+			page, err := DescribeVulDetails.Read([]byte(tc.body))
 			if tc.wantErr {
-				if err == nil || resp != nil {
-					t.Fatalf("DecodeVulDetails = %+v, %v; want an error", resp, err)
+				if err == nil || !reflect.ValueOf(page).IsZero() {
+					t.Fatalf("Read = %+v, %v; want an error", page, err)
 				}
 				if got := (&DecodeError{Err: err}).Retryable(); got != tc.retryable {
 					t.Errorf("retryable = %v, want %v (%v)", got, tc.retryable, err)
@@ -258,8 +290,8 @@ func TestDecodeVulDetailsShapes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if resp.Cves == nil || len(resp.Cves) != tc.wantCves {
-				t.Errorf("Cves = %#v, want %d (never nil)", resp.Cves, tc.wantCves)
+			if page.Items == nil || len(page.Items) != tc.wantCves {
+				t.Errorf("Cves = %#v, want %d (never nil)", page.Items, tc.wantCves)
 			}
 		})
 	}
@@ -344,20 +376,20 @@ func TestImageVulQueryReachesTheService(t *testing.T) {
 		want  map[string]string
 	}{
 		{name: "empty query sends only Type", query: ImageVulQuery{},
-			want: map[string]string{"Type": "cve", "CurrentPage": "2", "PageSize": "50"}},
+			want: map[string]string{"Type": "cve", "CurrentPage": "1", "PageSize": "50"}},
 		{name: "every scope and filter", query: full, want: map[string]string{
 			"Type": "cve", "Uuids": "u-1,u-2,u-3", "Digest": "6a5e9a7d", "RepoName": "app", "RepoNamespace": "team",
 			"RepoId": "repo-1", "RepoInstanceId": "cri-1", "RepoRegionId": "cn-hangzhou", "Name": "debian:10:CVE-2019-9893",
-			"Necessity": "asap", "StatusList": "1", "Lang": "en", "CurrentPage": "2", "PageSize": "50",
+			"Necessity": "asap", "StatusList": "1", "Lang": "en", "CurrentPage": "1", "PageSize": "50",
 		}},
 		{name: "another Type", query: ImageVulQuery{Type: "sca"},
-			want: map[string]string{"Type": "sca", "CurrentPage": "2", "PageSize": "50"}},
+			want: map[string]string{"Type": "sca", "CurrentPage": "1", "PageSize": "50"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			var rec queryRecorder
 			c := clientFor(t, rec.serve(t, http.StatusOK, `{"RequestId":"R","TotalCount":0,"VulRecords":[]}`))
-			if _, err := c.DescribeImageVulList(context.Background(), DescribeImageVulListRequest{ImageVulQuery: tc.query, CurrentPage: 2, PageSize: 50}); err != nil {
+			if _, err := List(context.Background(), c, DescribeImageVulList, tc.query, ListOptions{PageSize: 50}); err != nil {
 				t.Fatal(err)
 			}
 			if len(rec.queries) != 1 {
@@ -395,12 +427,12 @@ func TestListImageVulnerabilitiesSendsTheQueryOnEveryPage(t *testing.T) {
 }
 
 // A Uuid that would change the meaning of the comma-separated list is
-// refused before anything is sent.
+// refused before anything is sent, by a call and by a listing.
 func TestImageVulQueryRejectsBadUuids(t *testing.T) {
 	for _, uuids := range [][]string{{""}, {"a", ""}, {"a,b"}} {
 		var rec queryRecorder
 		c := clientFor(t, rec.serve(t, http.StatusOK, `{"TotalCount":0}`))
-		_, err := c.DescribeImageVulList(context.Background(), DescribeImageVulListRequest{ImageVulQuery: ImageVulQuery{Uuids: uuids}})
+		_, err := Call(context.Background(), c, DescribeImageVulList, ImageVulQuery{Uuids: uuids})
 		listing, listErr := List(context.Background(), c, DescribeImageVulList, ImageVulQuery{Uuids: uuids}, ListOptions{})
 		if err == nil || listErr == nil || listing != nil {
 			t.Errorf("Uuids %q: errors %v, %v; want both refused", uuids, err, listErr)
@@ -408,6 +440,23 @@ func TestImageVulQueryRejectsBadUuids(t *testing.T) {
 		if len(rec.queries) != 0 {
 			t.Errorf("Uuids %q: %d requests sent", uuids, len(rec.queries))
 		}
+	}
+}
+
+// One call carries at most UuidsPerRequest Uuids: more is refused, not
+// split (only a listing splits a query) and not sent as one long URL.
+func TestCallOfImageVulListRefusesMoreUuidsThanOneRequestCarries(t *testing.T) {
+	var rec queryRecorder
+	c := clientFor(t, rec.serve(t, http.StatusOK, `{"TotalCount":0}`))
+	uuids := fakeUUIDs(scannedImages(UuidsPerRequest + 1))
+	if _, err := Call(context.Background(), c, DescribeImageVulList, ImageVulQuery{Uuids: uuids}); err == nil || !strings.Contains(err.Error(), ActionDescribeImageVulList) {
+		t.Errorf("Call with %d Uuids: error %v, want a refusal naming the action", len(uuids), err)
+	}
+	if _, err := Call(context.Background(), c, DescribeImageVulList, ImageVulQuery{Uuids: uuids[:UuidsPerRequest]}); err != nil {
+		t.Errorf("Call with %d Uuids: %v", UuidsPerRequest, err)
+	}
+	if len(rec.queries) != 1 {
+		t.Errorf("%d requests, want 1: the call of %d Uuids", len(rec.queries), UuidsPerRequest)
 	}
 }
 
@@ -426,12 +475,12 @@ func TestDescribeVulDetailsRequest(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var rec queryRecorder
 			c := clientFor(t, rec.serve(t, http.StatusOK, `{"RequestId":"R","Cves":[{"CveId":"CVE-1","CvssScore":"7.5"}]}`))
-			resp, err := c.DescribeVulDetails(context.Background(), tc.req)
+			page, err := Call(context.Background(), c, DescribeVulDetails, tc.req)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(resp.Cves) != 1 || resp.Cves[0].CvssScore != (Float{7.5, true}) {
-				t.Errorf("Cves = %+v", resp.Cves)
+			if len(page.Items) != 1 || page.Items[0].CvssScore != (Float{7.5, true}) || page.RequestID != "R" {
+				t.Errorf("page = %+v", page)
 			}
 			checkQuery(t, rec.queries[0], tc.want)
 			if rec.actions[0] != ActionDescribeVulDetails {
@@ -442,7 +491,7 @@ func TestDescribeVulDetailsRequest(t *testing.T) {
 
 	var rec queryRecorder
 	c := clientFor(t, rec.serve(t, http.StatusOK, `{}`))
-	if _, err := c.DescribeVulDetails(context.Background(), DescribeVulDetailsRequest{Lang: "en"}); err == nil || len(rec.queries) != 0 {
+	if _, err := Call(context.Background(), c, DescribeVulDetails, DescribeVulDetailsRequest{Lang: "en"}); err == nil || len(rec.queries) != 0 {
 		t.Errorf("a request without Name: error %v after %d requests; want an error before any", err, len(rec.queries))
 	}
 }
@@ -457,7 +506,7 @@ func TestVulnerabilityOperationsReportTheirAction(t *testing.T) {
 			return err
 		},
 		ActionDescribeVulDetails: func(c *Client) error {
-			_, err := c.DescribeVulDetails(context.Background(), DescribeVulDetailsRequest{Name: "n", Lang: "en"})
+			_, err := Call(context.Background(), c, DescribeVulDetails, DescribeVulDetailsRequest{Name: "n", Lang: "en"})
 			return err
 		},
 	}

@@ -31,9 +31,11 @@ type listOperation struct {
 
 // listResult is a Listing with its records reduced to their keys.
 type listResult struct {
+	action, noun                                   string
 	keys                                           []string
 	total, pageSize, requests, retries, duplicates int
-	warnings                                       []string
+	requestIDs                                     []string
+	anomalies                                      []Anomaly
 }
 
 func resultOf[T any](l *Listing[T], err error, key func(*T) (string, bool)) (listResult, error) {
@@ -43,7 +45,8 @@ func resultOf[T any](l *Listing[T], err error, key func(*T) (string, bool)) (lis
 		}
 		return listResult{}, err
 	}
-	r := listResult{total: l.TotalCount, pageSize: l.PageSize, requests: l.Requests, retries: l.Retries, duplicates: l.Duplicates, warnings: l.Warnings}
+	r := listResult{action: l.Action, noun: l.Noun, total: l.TotalCount, pageSize: l.PageSize, requests: l.Requests, retries: l.Retries,
+		duplicates: l.Duplicates, requestIDs: l.RequestIDs, anomalies: l.Anomalies}
 	for i := range l.Items {
 		k, _ := key(&l.Items[i])
 		r.keys = append(r.keys, k)
@@ -112,7 +115,6 @@ type pagedService struct {
 	afterCall     func(call int, s *pagedService)
 	calls         int
 	throttled     int
-	pages         []int // CurrentPage of every answered request
 	queries       []map[string]string
 }
 
@@ -150,7 +152,6 @@ func (s *pagedService) serveHTTP(t testing.TB) http.HandlerFunc {
 		if s.announceSize {
 			served = size
 		}
-		s.pages = append(s.pages, page)
 		query := map[string]string{}
 		for k := range q {
 			query[k] = q.Get(k)
@@ -189,10 +190,11 @@ func TestListOperationsPageThroughTheEngine(t *testing.T) {
 		opts          ListOptions
 
 		wantRequests   int // page requests answered with records or an empty page
+		wantRecount    bool
 		wantItems      int // the first wantItems records of the dataset, in order
 		wantPageSize   int
 		wantDuplicates int
-		wantWarning    string // a substring; "" means no warnings
+		wantAnomalies  []Anomaly
 	}{
 		{name: "no records", records: 0, opts: ListOptions{PageSize: 100},
 			wantRequests: 1, wantItems: 0, wantPageSize: 100},
@@ -221,9 +223,10 @@ func TestListOperationsPageThroughTheEngine(t *testing.T) {
 		{name: "MaxResults above the total", records: 537, opts: ListOptions{MaxResults: 1000},
 			wantRequests: 6, wantItems: 537, wantPageSize: 100},
 		{name: "drift: records added at the front", records: 250, frontInserts: 5, opts: ListOptions{PageSize: 100, MaxConcurrency: 1},
-			wantRequests: 3, wantItems: 250, wantPageSize: 100, wantDuplicates: 5, wantWarning: "changed during the read"},
+			wantRequests: 3, wantItems: 250, wantPageSize: 100, wantDuplicates: 5,
+			wantAnomalies: []Anomaly{{AnomalyCountChanged, 250, 255}, {AnomalyRepeated, 250, 5}, {AnomalyExceeded, 250, 255}}},
 		{name: "TotalCount above the data", records: 537, totalOverride: 5000, opts: ListOptions{PageSize: 100, MaxConcurrency: 1},
-			wantRequests: 7, wantItems: 537, wantPageSize: 100, wantWarning: "reported 5000 matching %s but returned only 537"},
+			wantRequests: 7, wantRecount: true, wantItems: 537, wantPageSize: 100, wantAnomalies: []Anomaly{{AnomalyShort, 5000, 537}}},
 	}
 	for _, op := range listOperations {
 		for _, tc := range cases {
@@ -256,6 +259,10 @@ func TestListOperationsPageThroughTheEngine(t *testing.T) {
 				if err != nil {
 					t.Fatalf("listing: %v", err)
 				}
+				requests := tc.wantRequests // the page requests, and the count asked again
+				if tc.wantRecount {
+					requests++
+				}
 				if !slices.Equal(got.keys, keys[:tc.wantItems]) {
 					t.Errorf("got %d records, want the first %d of the dataset in order", len(got.keys), tc.wantItems)
 				}
@@ -263,9 +270,18 @@ func TestListOperationsPageThroughTheEngine(t *testing.T) {
 				if tc.totalOverride > 0 {
 					wantTotal = tc.totalOverride
 				}
-				if got.total != wantTotal || got.pageSize != tc.wantPageSize || got.requests != tc.wantRequests || got.duplicates != tc.wantDuplicates {
+				if got.total != wantTotal || got.pageSize != tc.wantPageSize || got.requests != requests || got.duplicates != tc.wantDuplicates {
 					t.Errorf("TotalCount, PageSize, Requests, Duplicates = %d, %d, %d, %d; want %d, %d, %d, %d",
-						got.total, got.pageSize, got.requests, got.duplicates, wantTotal, tc.wantPageSize, tc.wantRequests, tc.wantDuplicates)
+						got.total, got.pageSize, got.requests, got.duplicates, wantTotal, tc.wantPageSize, requests, tc.wantDuplicates)
+				}
+				if len(got.requestIDs) != requests || slices.Contains(got.requestIDs, "") {
+					t.Errorf("RequestIDs = %q, want one per request (%d)", got.requestIDs, requests)
+				}
+				if got.action != op.action || got.noun != op.noun {
+					t.Errorf("Action, Noun = %q, %q; want %q, %q", got.action, got.noun, op.action, op.noun)
+				}
+				if !slices.Equal(got.anomalies, tc.wantAnomalies) {
+					t.Errorf("Anomalies = %+v, want %+v", got.anomalies, tc.wantAnomalies)
 				}
 				if got.retries != svc.throttled {
 					t.Errorf("Retries = %d, want %d (the throttled requests)", got.retries, svc.throttled)
@@ -273,41 +289,33 @@ func TestListOperationsPageThroughTheEngine(t *testing.T) {
 				if tc.throttleEvery > 0 && svc.throttled == 0 {
 					t.Error("no request was throttled")
 				}
-				if svc.calls != tc.wantRequests+svc.throttled {
-					t.Errorf("service saw %d requests, want %d pages + %d throttled", svc.calls, tc.wantRequests, svc.throttled)
+				if svc.calls != requests+svc.throttled {
+					t.Errorf("service saw %d requests, want %d + %d throttled", svc.calls, requests, svc.throttled)
 				}
-				pages := slices.Sorted(slices.Values(svc.pages))
+				queries := svc.queries
+				if tc.wantRecount {
+					// The count is asked again last, as page 1 of one record.
+					last := queries[len(queries)-1]
+					if last["CurrentPage"] != "1" || last["PageSize"] != "1" {
+						t.Errorf("last request asked for page %s of %s, want the count again: page 1 of 1", last["CurrentPage"], last["PageSize"])
+					}
+					queries = queries[:len(queries)-1]
+				}
+				var pages []int
+				for _, q := range queries {
+					page, _ := strconv.Atoi(q["CurrentPage"])
+					pages = append(pages, page)
+				}
+				slices.Sort(pages)
 				for i, p := range pages {
 					if p != i+1 {
 						t.Fatalf("pages requested = %v, want 1..%d once each", pages, tc.wantRequests)
 					}
 				}
-				checkWarnings(t, got.warnings, tc.wantWarning, op.noun)
 				if len(progress) != tc.wantRequests {
 					t.Errorf("OnPage called %d times, want once per page (%d)", len(progress), tc.wantRequests)
 				}
 			})
-		}
-	}
-}
-
-func checkWarnings(t *testing.T, warnings []string, want, noun string) {
-	t.Helper()
-	if want == "" {
-		if len(warnings) != 0 {
-			t.Errorf("Warnings = %q, want none", warnings)
-		}
-		return
-	}
-	if strings.Contains(want, "%s") {
-		want = fmt.Sprintf(want, noun)
-	}
-	if !slices.ContainsFunc(warnings, func(w string) bool { return strings.Contains(w, want) }) {
-		t.Errorf("Warnings = %q, want one containing %q", warnings, want)
-	}
-	for _, w := range warnings {
-		if !strings.Contains(w, noun) {
-			t.Errorf("warning %q does not name the %s", w, noun)
 		}
 	}
 }

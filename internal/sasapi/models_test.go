@@ -75,14 +75,14 @@ func checkDecodedAs(t *testing.T, img *ImageInstance, name string, wire any) {
 // each a distinct value, so a field mapped from the wrong key shows.
 func TestDecodePageMapsEveryDocumentedField(t *testing.T) {
 	full := fakesas.FullImage()
-	resp, err := DecodeImageInstancesPage(pageBody(t, []fakesas.Image{full}, 1))
+	page, err := DescribeImageInstances.Read(pageBody(t, []fakesas.Image{full}, 1))
 	if err != nil {
-		t.Fatalf("DecodeImageInstancesPage: %v", err)
+		t.Fatalf("Read: %v", err)
 	}
-	if len(resp.ImageInstanceList) != 1 {
-		t.Fatalf("got %d images", len(resp.ImageInstanceList))
+	if len(page.Items) != 1 {
+		t.Fatalf("got %d images", len(page.Items))
 	}
-	img := &resp.ImageInstanceList[0]
+	img := &page.Items[0]
 	fields := fakesas.DocumentedFields()
 	for _, name := range fields {
 		checkDecodedAs(t, img, name, full[name])
@@ -97,15 +97,15 @@ func TestDecodePageMapsEveryDocumentedField(t *testing.T) {
 // every absent one to an absent value.
 func TestDecodePageOfGeneratedImages(t *testing.T) {
 	images := fakesas.GenerateImages(300, 17)
-	resp, err := DecodeImageInstancesPage(pageBody(t, images, 1234))
+	page, err := DescribeImageInstances.Read(pageBody(t, images, 1234))
 	if err != nil {
-		t.Fatalf("DecodeImageInstancesPage: %v", err)
+		t.Fatalf("Read: %v", err)
 	}
-	if resp.PageInfo.TotalCount.Value != 1234 || resp.PageInfo.Count.Value != 300 {
-		t.Errorf("PageInfo = %+v", resp.PageInfo)
+	if page.TotalCount != (Int{1234, true}) || len(page.Items) != len(images) {
+		t.Fatalf("TotalCount %+v, %d images; want 1234 and %d", page.TotalCount, len(page.Items), len(images))
 	}
 	for i := range images {
-		img := &resp.ImageInstanceList[i]
+		img := &page.Items[i]
 		for _, name := range fakesas.DocumentedFields() {
 			wire, present := images[i][name]
 			if present {
@@ -125,14 +125,14 @@ func TestDecodeReferenceExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := DecodeImageInstancesPage(body)
+	page, err := DescribeImageInstances.Read(body)
 	if err != nil {
-		t.Fatalf("DecodeImageInstancesPage: %v", err)
+		t.Fatalf("Read: %v", err)
 	}
-	if resp.RequestID != "BE120DAB-F4E7-4C53-ADC3-A97578ABF384" || resp.PageInfo.TotalCount.Value != 69 || len(resp.ImageInstanceList) != 1 {
-		t.Fatalf("decoded %+v", resp)
+	if page.RequestID != "BE120DAB-F4E7-4C53-ADC3-A97578ABF384" || page.TotalCount != (Int{69, true}) || len(page.Items) != 1 {
+		t.Fatalf("decoded %+v", page)
 	}
-	img := resp.ImageInstanceList[0]
+	img := page.Items[0]
 	want := ImageInstance{
 		Uuid: String{"12f80307-60aa-4efa-863a-56d72fb****", true}, Tag: String{"mysql_5.7", true},
 		ImageUpdate: Int{1600069948849, true}, ImageSize: Int{1604487690, true}, LastScanTime: Int{1721363159000, true},
@@ -150,11 +150,11 @@ func TestDecodeReferenceExample(t *testing.T) {
 
 func TestDecodeAbsentFieldsAreUnknownNotZero(t *testing.T) {
 	for _, record := range []string{`{}`, `{"Uuid":null,"VulCount":null,"Deployed":null,"Endpoints":null,"ImageSize":""}`} {
-		resp, err := DecodeImageInstancesPage([]byte(`{"PageInfo":{"TotalCount":"1"},"ImageInstanceList":[` + record + `]}`))
+		page, err := DescribeImageInstances.Read([]byte(`{"PageInfo":{"TotalCount":"1"},"ImageInstanceList":[` + record + `]}`))
 		if err != nil {
 			t.Fatalf("%s: %v", record, err)
 		}
-		img := &resp.ImageInstanceList[0]
+		img := &page.Items[0]
 		for _, name := range fakesas.DocumentedFields() {
 			field, _ := fieldByWireName(img, name)
 			if field.FieldByName("Valid").Bool() {
@@ -165,18 +165,18 @@ func TestDecodeAbsentFieldsAreUnknownNotZero(t *testing.T) {
 }
 
 func TestDecodePageKeepsNegativeCounts(t *testing.T) {
-	resp, err := DecodeImageInstancesPage([]byte(`{"PageInfo":{"TotalCount":3,"Count":-1},"ImageInstanceList":[{"VulCount":-2,"HcCount":"-5"}]}`))
+	page, err := DescribeImageInstances.Read([]byte(`{"PageInfo":{"TotalCount":3,"Count":-1},"ImageInstanceList":[{"VulCount":-2,"HcCount":"-5"}]}`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	img := resp.ImageInstanceList[0]
-	if img.VulCount != (Int{-2, true}) || img.HcCount != (Int{-5, true}) || resp.PageInfo.Count != (Int{-1, true}) {
-		t.Errorf("negative values not kept: %+v %+v %+v", img.VulCount, img.HcCount, resp.PageInfo.Count)
+	img := page.Items[0]
+	if img.VulCount != (Int{-2, true}) || img.HcCount != (Int{-5, true}) {
+		t.Errorf("negative values not kept: %+v %+v", img.VulCount, img.HcCount)
 	}
 }
 
 func TestDecodeImageCriteria(t *testing.T) {
-	resp, err := DecodeImageCriteria([]byte(`{"RequestId":"R","CriteriaList":[{"Name":"vulStatus","Type":"select","Values":"NO,YES"},{"Name":"instanceId","Type":"input","Values":""},{"Name":"n","Type":"input","Values":5}]}`))
+	page, err := DescribeImageCriteria.Read([]byte(`{"RequestId":"R","CriteriaList":[{"Name":"vulStatus","Type":"select","Values":"NO,YES"},{"Name":"instanceId","Type":"input","Values":""},{"Name":"n","Type":"input","Values":5}]}`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -185,12 +185,12 @@ func TestDecodeImageCriteria(t *testing.T) {
 		{Name: String{"instanceId", true}, Type: String{"input", true}, Values: String{"", true}},
 		{Name: String{"n", true}, Type: String{"input", true}, Values: String{"5", true}},
 	}
-	if resp.RequestID != "R" || !reflect.DeepEqual(resp.CriteriaList, want) {
-		t.Errorf("decoded %+v", resp)
+	if page.RequestID != "R" || !reflect.DeepEqual(page.Items, want) {
+		t.Errorf("decoded %+v", page)
 	}
 	for _, bad := range []string{``, `{"CriteriaList":{}}`, `{"CriteriaList":[{"Name":{}}]}`, `[`} {
-		if _, err := DecodeImageCriteria([]byte(bad)); err == nil {
-			t.Errorf("DecodeImageCriteria(%q) succeeded", bad)
+		if _, err := DescribeImageCriteria.Read([]byte(bad)); err == nil {
+			t.Errorf("Read(%q) succeeded", bad)
 		}
 	}
 }

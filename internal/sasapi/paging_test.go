@@ -65,8 +65,11 @@ func TestListImageInstancesReadsEveryPage(t *testing.T) {
 			if listing.Requests != tc.wantRequests {
 				t.Errorf("Listing.Requests = %d, want %d", listing.Requests, tc.wantRequests)
 			}
-			if len(listing.Warnings) != 0 || listing.Duplicates != 0 || listing.Retries != 0 {
-				t.Errorf("Warnings, Duplicates, Retries = %q, %d, %d; want none", listing.Warnings, listing.Duplicates, listing.Retries)
+			if len(listing.Anomalies) != 0 || listing.Duplicates != 0 || listing.Retries != 0 {
+				t.Errorf("Anomalies, Duplicates, Retries = %+v, %d, %d; want none", listing.Anomalies, listing.Duplicates, listing.Retries)
+			}
+			if len(listing.RequestIDs) != tc.wantRequests {
+				t.Errorf("%d request ids, want one per page (%d)", len(listing.RequestIDs), tc.wantRequests)
 			}
 
 			reqs := fake.Requests()
@@ -108,7 +111,7 @@ func TestListImageInstancesRejectsNegativeOptions(t *testing.T) {
 func TestConcurrentListingEqualsSequentialRead(t *testing.T) {
 	const n, pageSize = 1000, 20
 	fake := startFake(t, fakesas.Options{Images: fakesas.GenerateImages(n, 42), Seed: 7})
-	sequential, err := clientFor(t, fake.Endpoint()).ListImageInstances(context.Background(), ImageQuery{}, ListOptions{PageSize: pageSize, MaxConcurrency: 1})
+	sequential, err := List(context.Background(), clientFor(t, fake.Endpoint()), DescribeImageInstances, ImageQuery{}, ListOptions{PageSize: pageSize, MaxConcurrency: 1})
 	if err != nil {
 		t.Fatalf("sequential read: %v", err)
 	}
@@ -137,8 +140,8 @@ func TestConcurrentListingEqualsSequentialRead(t *testing.T) {
 				if !reflect.DeepEqual(listing.Items, sequential.Items) {
 					t.Errorf("result differs from the sequential read (%d vs %d images)", len(listing.Items), len(sequential.Items))
 				}
-				if len(listing.Warnings) != 0 || listing.Duplicates != 0 {
-					t.Errorf("Warnings, Duplicates = %q, %d; want none", listing.Warnings, listing.Duplicates)
+				if len(listing.Anomalies) != 0 || listing.Duplicates != 0 {
+					t.Errorf("Anomalies, Duplicates = %+v, %d; want none", listing.Anomalies, listing.Duplicates)
 				}
 
 				limited := 0
@@ -190,25 +193,39 @@ func TestClientIsSafeForConcurrentListings(t *testing.T) {
 }
 
 // When records are added or removed between pages, the result never holds
-// a record twice and the caller is told the listing moved under it.
+// a record twice and the caller is told the listing moved under it, with
+// the numbers seen.
 func TestListingChangedDuringTheRead(t *testing.T) {
 	cases := []struct {
 		name           string
 		change         func(old []fakesas.Image) []fakesas.Image
 		wantDuplicates int
 		wantImages     int
+		wantRequests   int
+		wantAnomalies  []Anomaly
 	}{
 		{
 			name:           "images added at the front",
 			change:         func(old []fakesas.Image) []fakesas.Image { return append(fakesas.GenerateImages(5, 999), old...) },
 			wantDuplicates: 5, // the last 5 of page 1 come back on page 2
 			wantImages:     250,
+			wantRequests:   3,
+			wantAnomalies: []Anomaly{
+				{Kind: AnomalyCountChanged, Reported: 250, Seen: 255},
+				{Kind: AnomalyRepeated, Reported: 250, Seen: 5},
+				{Kind: AnomalyExceeded, Reported: 250, Seen: 255},
+			},
 		},
 		{
 			name:           "images removed at the front",
 			change:         func(old []fakesas.Image) []fakesas.Image { return old[5:] },
 			wantDuplicates: 0,
 			wantImages:     245, // 5 records slid from page 2 onto page 1 and were missed
+			// Short of the first count, so counted again: 245, no more than
+			// were read, so the count changed and nothing is known missing
+			// beyond what a changed count implies.
+			wantRequests:  3 + 1,
+			wantAnomalies: []Anomaly{{Kind: AnomalyCountChanged, Reported: 250, Seen: 245}},
 		},
 	}
 	for _, tc := range cases {
@@ -239,15 +256,19 @@ func TestListingChangedDuringTheRead(t *testing.T) {
 			if len(listing.Items) != tc.wantImages {
 				t.Errorf("got %d images, want %d", len(listing.Items), tc.wantImages)
 			}
-			if !slices.ContainsFunc(listing.Warnings, func(w string) bool { return strings.Contains(w, "changed during the read") }) {
-				t.Errorf("Warnings = %q, want one saying the listing changed during the read", listing.Warnings)
+			if !slices.Equal(listing.Anomalies, tc.wantAnomalies) || listing.Short() {
+				t.Errorf("Anomalies = %+v (short %v), want %+v", listing.Anomalies, listing.Short(), tc.wantAnomalies)
+			}
+			if calls := fake.Calls(ActionDescribeImageInstances); calls != tc.wantRequests || listing.Requests != tc.wantRequests {
+				t.Errorf("fake saw %d requests, the listing counts %d; want %d", calls, listing.Requests, tc.wantRequests)
 			}
 		})
 	}
 }
 
 // A TotalCount larger than the data must not make the listing loop or
-// fetch without bound: it stops at the first empty page and says so.
+// fetch without bound: it stops at the first empty page, counts again
+// once, and says it came up short of the count.
 func TestTotalCountLargerThanTheData(t *testing.T) {
 	const n, override, pageSize = 537, 5000, 100
 	for _, concurrency := range []int{1, 8} {
@@ -267,16 +288,16 @@ func TestTotalCountLargerThanTheData(t *testing.T) {
 			if listing.TotalCount != override {
 				t.Errorf("TotalCount = %d, want the reported %d", listing.TotalCount, override)
 			}
-			want := fmt.Sprintf("reported %d matching images but returned only %d", override, n)
-			if !slices.ContainsFunc(listing.Warnings, func(w string) bool { return strings.Contains(w, want) }) {
-				t.Errorf("Warnings = %q, want one containing %q", listing.Warnings, want)
+			if want := []Anomaly{{Kind: AnomalyShort, Reported: override, Seen: n}}; !slices.Equal(listing.Anomalies, want) || !listing.Short() {
+				t.Errorf("Anomalies = %+v, want %+v", listing.Anomalies, want)
 			}
 			calls := fake.Calls(ActionDescribeImageInstances)
-			if bound := (override + pageSize - 1) / pageSize; calls > bound {
-				t.Errorf("fake saw %d requests, more than ceil(TotalCount/PageSize) = %d", calls, bound)
+			if bound := (override+pageSize-1)/pageSize + 1; calls > bound {
+				t.Errorf("fake saw %d requests, more than ceil(TotalCount/PageSize) and the recount = %d", calls, bound)
 			}
-			if concurrency == 1 && calls != n/pageSize+2 {
-				t.Errorf("sequential read made %d requests, want %d (the data, then one empty page)", calls, n/pageSize+2)
+			if want := n/pageSize + 2 + 1; concurrency == 1 && (calls != want || listing.Requests != want) {
+				t.Errorf("sequential read made %d requests (the listing counts %d), want %d (the data, one empty page, the count again)",
+					calls, listing.Requests, want)
 			}
 		})
 	}
@@ -401,8 +422,8 @@ func TestPagingFollowsTheServedPageSizeOnLaterPages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(listing.Items) != total || len(listing.Warnings) != 0 {
-		t.Errorf("got %d of %d images, warnings %q", len(listing.Items), total, listing.Warnings)
+	if len(listing.Items) != total || len(listing.Anomalies) != 0 {
+		t.Errorf("got %d of %d images, anomalies %+v", len(listing.Items), total, listing.Anomalies)
 	}
 }
 
@@ -425,12 +446,13 @@ func TestAbsurdTotalCountDoesNotPanic(t *testing.T) {
 	}()
 	listing, err := List(context.Background(), c, DescribeImageInstances, ImageQuery{}, ListOptions{PageSize: 100, MaxConcurrency: 2})
 	if err != nil {
-		t.Fatalf("ListImageInstances: %v, want the one image served and a warning", err)
+		t.Fatalf("ListImageInstances: %v, want the one image served, short of the count", err)
 	}
-	if len(listing.Items) != 1 || !slices.ContainsFunc(listing.Warnings, func(w string) bool { return strings.Contains(w, "returned only 1") }) {
-		t.Errorf("got %d images with warnings %q, want the 1 served and a warning that the rest is missing", len(listing.Items), listing.Warnings)
+	want := []Anomaly{{Kind: AnomalyShort, Reported: math.MaxInt64, Seen: 1}}
+	if len(listing.Items) != 1 || !slices.Equal(listing.Anomalies, want) {
+		t.Errorf("got %d images with anomalies %+v, want the 1 served and %+v", len(listing.Items), listing.Anomalies, want)
 	}
-	if calls() > 1+2+2 {
+	if calls() > 1+2+2+1 {
 		t.Errorf("service saw %d requests: the empty pages did not stop the listing", calls())
 	}
 }
@@ -473,15 +495,150 @@ func TestRecordsBeyondTotalCountAreNotDroppedSilently(t *testing.T) {
 				want[i] = fmt.Sprintf("u%d", i)
 			}
 			if got := uuids(listing.Items); !slices.Equal(got, want) {
-				t.Errorf("kept %d of the %d images served (warnings %q), want all in order", len(got), tc.images, listing.Warnings)
+				t.Errorf("kept %d of the %d images served (anomalies %+v), want all in order", len(got), tc.images, listing.Anomalies)
 			}
-			warning := fmt.Sprintf("returned %d, more than the %d it reported; all of them are in the result", tc.images, tc.total)
-			if !slices.ContainsFunc(listing.Warnings, func(w string) bool { return strings.Contains(w, warning) }) {
-				t.Errorf("Warnings = %q, want one containing %q", listing.Warnings, warning)
+			if want := []Anomaly{{Kind: AnomalyExceeded, Reported: tc.total, Seen: tc.images}}; !slices.Equal(listing.Anomalies, want) {
+				t.Errorf("Anomalies = %+v, want %+v", listing.Anomalies, want)
 			}
 			if calls() != tc.wantRequests {
 				t.Errorf("service saw %d requests, want %d", calls(), tc.wantRequests)
 			}
 		})
+	}
+}
+
+// recountService serves 240 images in pages of what is asked; the pages
+// report pageTotal (laterTotal from page 2 on, when set) and the count
+// asked again (page 1 of one record) reports recountTotal, or fails when
+// recountDenied. Every answer has its own request id, R1, R2, … in
+// arrival order.
+type recountService struct {
+	images                int
+	pageTotal, laterTotal int
+	recountTotal          int
+	recountDenied         bool
+
+	mu       sync.Mutex
+	calls    int
+	recounts []int // the calls that asked for the count again
+}
+
+func (s *recountService) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	size, _ := strconv.Atoi(r.URL.Query().Get("PageSize"))
+	page, _ := strconv.Atoi(r.URL.Query().Get("CurrentPage"))
+	s.mu.Lock()
+	s.calls++
+	call := s.calls
+	recount := page == 1 && size == 1
+	if recount {
+		s.recounts = append(s.recounts, call)
+	}
+	s.mu.Unlock()
+	total := s.pageTotal
+	switch {
+	case recount && s.recountDenied:
+		w.WriteHeader(http.StatusForbidden)
+		_, _ = fmt.Fprint(w, `{"RequestId":"D","Code":"NoPermission","Message":"caller has no permission"}`)
+		return
+	case recount:
+		total = s.recountTotal
+	case page > 1 && s.laterTotal > 0:
+		total = s.laterTotal
+	}
+	start := min((page-1)*size, s.images)
+	end := min(start+size, s.images)
+	var list []string
+	for i := start; i < end; i++ {
+		list = append(list, fmt.Sprintf(`{"Uuid":"u%d"}`, i))
+	}
+	fmt.Fprintf(w, `{"RequestId":"R%d","PageInfo":{"CurrentPage":%d,"PageSize":%d,"TotalCount":%d},"ImageInstanceList":[%s]}`,
+		call, page, size, total, strings.Join(list, ","))
+}
+
+// A listing that comes up short of the count asks for the count once more,
+// as page 1 of one record: when the service now counts no more than were
+// read, records were removed during the read and the count changed;
+// otherwise the listing is short of the later count. The extra request is
+// counted, its request id kept last; a listing that is not short makes none.
+func TestShortListingCountsAgainOnce(t *testing.T) {
+	const images = 240 // pages of 100: 100, 100, 40
+	cases := []struct {
+		name                  string
+		pageTotal, laterTotal int
+		recountTotal          int
+		maxResults            int
+		wantRecount           bool
+		wantAnomalies         []Anomaly
+	}{
+		{name: "not short: no count again", pageTotal: images,
+			wantAnomalies: nil},
+		{name: "still short of the same count", pageTotal: 250, recountTotal: 250, wantRecount: true,
+			wantAnomalies: []Anomaly{{Kind: AnomalyShort, Reported: 250, Seen: images}}},
+		{name: "short of a later, lower count", pageTotal: 250, recountTotal: 245, wantRecount: true,
+			wantAnomalies: []Anomaly{{Kind: AnomalyShort, Reported: 245, Seen: images}}},
+		{name: "the later count is what was read: removed meanwhile", pageTotal: 250, recountTotal: images, wantRecount: true,
+			wantAnomalies: []Anomaly{{Kind: AnomalyCountChanged, Reported: 250, Seen: images}}},
+		{name: "the later count is below what was read", pageTotal: 250, recountTotal: 230, wantRecount: true,
+			wantAnomalies: []Anomaly{{Kind: AnomalyCountChanged, Reported: 250, Seen: 230}}},
+		{name: "a later page already reported the change", pageTotal: 250, laterTotal: 245, recountTotal: images, wantRecount: true,
+			wantAnomalies: []Anomaly{{Kind: AnomalyCountChanged, Reported: 250, Seen: 245}}},
+		{name: "MaxResults, still short of it", pageTotal: 250, recountTotal: 250, maxResults: 245, wantRecount: true,
+			wantAnomalies: []Anomaly{{Kind: AnomalyShort, Reported: 245, Seen: images}}},
+		{name: "MaxResults, short of a later count below it", pageTotal: 250, recountTotal: 242, maxResults: 245, wantRecount: true,
+			wantAnomalies: []Anomaly{{Kind: AnomalyShort, Reported: 242, Seen: images}}},
+		{name: "MaxResults, the later count is what was read", pageTotal: 250, recountTotal: images, maxResults: 245, wantRecount: true,
+			wantAnomalies: []Anomaly{{Kind: AnomalyCountChanged, Reported: 250, Seen: images}}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			svc := &recountService{images: images, pageTotal: tc.pageTotal, laterTotal: tc.laterTotal, recountTotal: tc.recountTotal}
+			endpoint, _ := stubServer(t, svc.serveHTTP)
+			c := clientFor(t, endpoint)
+			listing, err := List(context.Background(), c, DescribeImageInstances, ImageQuery{}, ListOptions{PageSize: 100, MaxResults: tc.maxResults, MaxConcurrency: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(listing.Items) != images {
+				t.Errorf("%d images, want the %d served", len(listing.Items), images)
+			}
+			if !slices.Equal(listing.Anomalies, tc.wantAnomalies) {
+				t.Errorf("Anomalies = %+v, want %+v", listing.Anomalies, tc.wantAnomalies)
+			}
+			if want := slices.ContainsFunc(tc.wantAnomalies, func(a Anomaly) bool { return a.Kind == AnomalyShort }); listing.Short() != want {
+				t.Errorf("Short() = %v, want %v", listing.Short(), want)
+			}
+			const pages = 3
+			wantRequests, wantRecounts := pages, []int(nil)
+			if tc.wantRecount {
+				wantRequests, wantRecounts = pages+1, []int{pages + 1}
+			}
+			if svc.calls != wantRequests || listing.Requests != wantRequests || !slices.Equal(svc.recounts, wantRecounts) {
+				t.Errorf("service saw %d requests, the count asked again at calls %v, the listing counts %d; want %d, %v",
+					svc.calls, svc.recounts, listing.Requests, wantRequests, wantRecounts)
+			}
+			var wantIDs []string
+			for k := range wantRequests {
+				wantIDs = append(wantIDs, fmt.Sprintf("R%d", k+1))
+			}
+			if !slices.Equal(listing.RequestIDs, wantIDs) {
+				t.Errorf("RequestIDs = %q, want %q: the pages, then the count again", listing.RequestIDs, wantIDs)
+			}
+		})
+	}
+}
+
+// Counting again is a request like the others: when it fails, the listing
+// fails, saying so, never handed back as if its count were known.
+func TestFailedCountAgainFailsTheListing(t *testing.T) {
+	svc := &recountService{images: 240, pageTotal: 250, recountDenied: true}
+	endpoint, _ := stubServer(t, svc.serveHTTP)
+	c := clientFor(t, endpoint)
+	listing, err := List(context.Background(), c, DescribeImageInstances, ImageQuery{}, ListOptions{PageSize: 100, MaxConcurrency: 1})
+	var apiErr *APIError
+	if listing != nil || !errors.As(err, &apiErr) || apiErr.Code != "NoPermission" || !strings.Contains(err.Error(), "counting again") {
+		t.Fatalf("listing %v, error %v; want no listing and the NoPermission of counting again", listing, err)
+	}
+	if len(svc.recounts) != 1 {
+		t.Errorf("the count was asked again %d times, want once", len(svc.recounts))
 	}
 }

@@ -23,7 +23,7 @@ func TestRedirectsAreNeverFollowed(t *testing.T) {
 			})
 			c := clientFor(t, endpoint)
 
-			_, err := c.DescribeImageInstances(context.Background(), DescribeImageInstancesRequest{CurrentPage: 1, PageSize: 10})
+			_, err := Call(context.Background(), c, DescribeImageInstances, ImageQuery{})
 
 			var re *RedirectError
 			if !errors.As(err, &re) {
@@ -42,8 +42,8 @@ func TestRedirectsAreNeverFollowed(t *testing.T) {
 			if strings.Contains(msg, "echoed") || strings.Contains(msg, "frag") {
 				t.Errorf("message %q repeats the Location's query or fragment", msg)
 			}
-			if got := CategoryOf(err); got != CategoryNetwork {
-				t.Errorf("CategoryOf = %v, want %v", got, CategoryNetwork)
+			if got := CategoryOf(err); got != CategoryRedirect {
+				t.Errorf("CategoryOf = %v, want %v", got, CategoryRedirect)
 			}
 			if IsRetryable(err) {
 				t.Error("a redirect is retryable")
@@ -67,7 +67,7 @@ func TestRedirectsAreRefusedWithTheCallersHTTPClient(t *testing.T) {
 	caller := &http.Client{Transport: &http.Transport{}}
 	c := clientFor(t, endpoint, func(cfg *Config) { cfg.HTTPClient = caller })
 
-	_, err := c.DescribeImageCriteria(context.Background(), "")
+	_, err := Call(context.Background(), c, DescribeImageCriteria, "")
 
 	var re *RedirectError
 	if !errors.As(err, &re) {

@@ -45,8 +45,8 @@ func TestSilentPageCapIsFollowed(t *testing.T) {
 				if !slices.Equal(uuids(listing.Items), fakeUUIDs(images)) {
 					t.Fatalf("got %d images, want all %d of the dataset in order", len(listing.Items), n)
 				}
-				if len(listing.Warnings) != 0 || listing.PageSize != capSize {
-					t.Errorf("Warnings %q, PageSize %d; want none and %d", listing.Warnings, listing.PageSize, capSize)
+				if len(listing.Anomalies) != 0 || listing.PageSize != capSize {
+					t.Errorf("Anomalies %+v, PageSize %d; want none and %d", listing.Anomalies, listing.PageSize, capSize)
 				}
 				reqs := fake.Requests()
 				if want := (n + capSize - 1) / capSize; len(reqs) != want {
@@ -120,7 +120,7 @@ func TestConcurrencyGrowsBackAfterThrottling(t *testing.T) {
 
 	call := func() {
 		t.Helper()
-		if _, err := c.DescribeImageInstances(context.Background(), DescribeImageInstancesRequest{CurrentPage: 1, PageSize: 10}); err != nil {
+		if _, err := Call(context.Background(), c, DescribeImageInstances, ImageQuery{}); err != nil {
 			t.Fatalf("DescribeImageInstances: %v", err)
 		}
 	}
@@ -208,7 +208,7 @@ func TestCertificateErrorsAreNotRetried(t *testing.T) {
 	}
 
 	c := clientFor(t, endpoint, withMaxRetries(3), https(nil))
-	_, err := c.DescribeImageInstances(context.Background(), DescribeImageInstancesRequest{PageSize: 10})
+	_, err := Call(context.Background(), c, DescribeImageInstances, ImageQuery{})
 	var te *TransportError
 	if !errors.As(err, &te) || !IsCertificateError(err) || CategoryOf(err) != CategoryCertificate {
 		t.Fatalf("error = %v (%T), want a certificate TransportError", err, err)
@@ -219,8 +219,8 @@ func TestCertificateErrorsAreNotRetried(t *testing.T) {
 
 	certPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
 	trusted := clientFor(t, endpoint, https(certPEM))
-	resp, err := trusted.DescribeImageInstances(context.Background(), DescribeImageInstancesRequest{PageSize: 10})
-	if err != nil || len(resp.ImageInstanceList) != 3 {
+	page, err := Call(context.Background(), trusted, DescribeImageInstances, ImageQuery{})
+	if err != nil || len(page.Items) != 3 {
 		t.Fatalf("with the CA trusted: %v", err)
 	}
 }

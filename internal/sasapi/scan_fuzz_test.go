@@ -73,11 +73,11 @@ func TestDecodeDescribeImageLatestScanTask(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			resp, err := DecodeDescribeImageLatestScanTask([]byte(tc.body))
+			page, err := DescribeImageLatestScanTask.Read([]byte(tc.body))
 			if err != nil {
 				t.Fatal(err)
 			}
-			task := resp.Latest()
+			task := latestTask(page.Items)
 			if tc.wantID == "" {
 				if task != nil {
 					t.Fatalf("task %+v, want none", task)
@@ -90,19 +90,22 @@ func TestDecodeDescribeImageLatestScanTask(t *testing.T) {
 		})
 	}
 	for _, bad := range []string{`{"Task":"x"}`, `{"Task":[{"StartTime":"soon"}]}`, `{"Task":[{"Create":{}}]}`, `{`} {
-		if _, err := DecodeDescribeImageLatestScanTask([]byte(bad)); err == nil {
+		if _, err := DescribeImageLatestScanTask.Read([]byte(bad)); err == nil {
 			t.Errorf("%s decoded without error", bad)
 		}
 	}
 }
 
 func TestDecodeCreateImageScanTask(t *testing.T) {
-	resp, err := DecodeCreateImageScanTask([]byte(`{"RequestId":"R","Data":{"TaskId":"T","CanCreate":"false","Progress":"0","ExecTime":1767225600000}}`))
-	if err != nil || resp.Data.TaskId.Value != "T" || resp.Data.CanCreate != (Bool{Value: false, Valid: true}) || resp.Data.ExecTime.Value != 1767225600000 {
-		t.Fatalf("got %+v, %v", resp, err)
+	page, err := PublicCreateImageScanTask.Read([]byte(`{"RequestId":"R","Data":{"TaskId":"T","CanCreate":"false","Progress":"0","ExecTime":1767225600000}}`))
+	if err != nil || len(page.Items) != 1 || page.RequestID != "R" {
+		t.Fatalf("got %+v, %v; want the one Data and the request id", page, err)
+	}
+	if d := page.Items[0]; d.TaskId.Value != "T" || d.CanCreate != (Bool{Value: false, Valid: true}) || d.ExecTime.Value != 1767225600000 {
+		t.Fatalf("Data %+v", d)
 	}
 	for _, bad := range []string{`{"RequestId":"R"}`, `{"Data":null}`, ``, `{"Data":{"CanCreate":"maybe"}}`} {
-		if _, err := DecodeCreateImageScanTask([]byte(bad)); err == nil {
+		if _, err := PublicCreateImageScanTask.Read([]byte(bad)); err == nil {
 			t.Errorf("%q decoded without error", bad)
 		}
 	}
@@ -112,19 +115,19 @@ func FuzzDecodeDescribeImageLatestScanTask(f *testing.F) {
 	f.Add([]byte(latestBody("T1", "TIMOUT", 1767225600000)))
 	f.Add([]byte(`{"Task":{"TaskId":"T","Create":"2026-01-01 08:00:00","FinishTime":""}}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		resp, err := DecodeDescribeImageLatestScanTask(body)
+		page, err := DescribeImageLatestScanTask.Read(body)
 		if err != nil {
-			if resp != nil {
-				t.Fatalf("a response came back with the error %v", err)
+			if !reflect.ValueOf(page).IsZero() {
+				t.Fatalf("a page came back with the error %v: %+v", err, page)
 			}
 			return
 		}
-		latest := resp.Latest()
-		if (latest == nil) != (len(resp.Task) == 0) {
-			t.Fatalf("Latest %v of %d tasks", latest, len(resp.Task))
+		latest := latestTask(page.Items)
+		if (latest == nil) != (len(page.Items) == 0) {
+			t.Fatalf("latest %v of %d tasks", latest, len(page.Items))
 		}
-		for i := range resp.Task {
-			checkScanTask(t, &resp.Task[i])
+		for i := range page.Items {
+			checkScanTask(t, &page.Items[i])
 		}
 	})
 }
@@ -165,16 +168,16 @@ func FuzzDecodeCreateImageScanTask(f *testing.F) {
 	f.Add([]byte(created("T1")))
 	f.Add([]byte(`{"RequestId":"R","Data":{"CanCreate":false}}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		resp, err := DecodeCreateImageScanTask(body)
+		page, err := PublicCreateImageScanTask.Read(body)
 		if err != nil {
-			if resp != nil {
-				t.Fatalf("a response came back with the error %v", err)
+			if !reflect.ValueOf(page).IsZero() {
+				t.Fatalf("a page came back with the error %v: %+v", err, page)
 			}
 			return
 		}
-		if resp.Data == nil {
-			t.Fatal("accepted an answer without Data")
+		if len(page.Items) != 1 {
+			t.Fatalf("accepted an answer as %d records, want its one Data", len(page.Items))
 		}
-		checkScalars(t, "Data", reflect.ValueOf(*resp.Data))
+		checkScalars(t, "Data", reflect.ValueOf(page.Items[0]))
 	})
 }

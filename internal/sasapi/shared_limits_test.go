@@ -127,7 +127,7 @@ func TestPacingWaitsDoNotCountAgainstTheRetryBudget(t *testing.T) {
 	p.rate, p.ceiling, p.next = 2, 2, time.Now().Add(600*time.Millisecond)
 	p.mu.Unlock()
 
-	if _, err := c.DescribeImageInstances(context.Background(), DescribeImageInstancesRequest{CurrentPage: 1}); err != nil {
+	if _, err := Call(context.Background(), c, DescribeImageInstances, ImageQuery{}); err != nil {
 		t.Fatalf("DescribeImageInstances after waiting 1.1 s for the pace with a 300 ms retry budget: %v", err)
 	}
 	if n := fake.Calls(ActionDescribeImageInstances); n != 2 {
@@ -141,7 +141,7 @@ func TestThrottlingLowersTheClientsConcurrency(t *testing.T) {
 	fake.SetFaults(fakesas.Fault{Kind: fakesas.FaultThrottling, Count: 2, MaxConsecutive: 2})
 	c := clientFor(t, fake.Endpoint(), withMaxRetries(3), func(cfg *Config) { cfg.MaxConcurrency = 8 })
 
-	if _, err := c.DescribeImageInstances(context.Background(), DescribeImageInstancesRequest{CurrentPage: 1}); err != nil {
+	if _, err := Call(context.Background(), c, DescribeImageInstances, ImageQuery{}); err != nil {
 		t.Fatal(err)
 	}
 	// Two throttled attempts, each sent after the other was answered: two

@@ -34,12 +34,12 @@ func TestProxyEnvironmentVariablesAreHonoured(t *testing.T) {
 	t.Setenv("HTTP_PROXY", proxy.URL)
 	t.Setenv("NO_PROXY", "")
 	c := clientFor(t, "sas.proxy-test.invalid", func(cfg *Config) { cfg.MaxRetries = 0 })
-	resp, err := c.DescribeImageInstances(context.Background(), DescribeImageInstancesRequest{PageSize: 10})
+	page, err := Call(context.Background(), c, DescribeImageInstances, ImageQuery{})
 	if err != nil {
 		t.Fatalf("request through the proxy: %v", err)
 	}
-	if len(resp.ImageInstanceList) != 3 || proxied.Load() != 1 {
-		t.Fatalf("got %d images through %d proxied requests, want 3 through 1", len(resp.ImageInstanceList), proxied.Load())
+	if len(page.Items) != 3 || proxied.Load() != 1 {
+		t.Fatalf("got %d images through %d proxied requests, want 3 through 1", len(page.Items), proxied.Load())
 	}
 
 	// NO_PROXY exempts a host; checked on the proxy choice itself, so the

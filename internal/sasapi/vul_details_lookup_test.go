@@ -22,8 +22,8 @@ func TestLookupVulDetailsOncePerDistinctName(t *testing.T) {
 		}
 	}
 	names = append(names, "", names[0]) // an empty name is not looked up
-	c := clientFor(t, fake.Endpoint())
-	details, err := LookupVulDetails(context.Background(), c, names, VulDetailsOptions{Lang: "en", MaxConcurrency: 3})
+	c := clientFor(t, fake.Endpoint(), func(cfg *Config) { cfg.MaxConcurrency = 3 })
+	details, err := LookupVulDetails(context.Background(), c, names, VulDetailsOptions{Lang: "en"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,14 +56,15 @@ func TestLookupVulDetailsOncePerDistinctName(t *testing.T) {
 
 func TestLookupVulDetailsOfNothingSendsNothing(t *testing.T) {
 	endpoint, calls := stubServer(t, func(w http.ResponseWriter, _ *http.Request) {})
-	details, err := clientFor(t, endpoint).LookupVulDetails(context.Background(), []string{"", ""}, VulDetailsOptions{Lang: "en"})
+	details, err := LookupVulDetails(context.Background(), clientFor(t, endpoint), []string{"", ""}, VulDetailsOptions{Lang: "en"})
 	if err != nil || len(details) != 0 || calls() != 0 {
 		t.Fatalf("details %v, error %v after %d requests", details, err, calls())
 	}
 }
 
-// The lookups run concurrently, exactly as many at a time as allowed: the
-// first ones wait until that many are in flight, and no more ever are.
+// The lookups run concurrently, exactly as many at a time as the client
+// allows: the first ones wait until that many are in flight, and no more
+// ever are.
 func TestLookupVulDetailsConcurrency(t *testing.T) {
 	for _, concurrency := range []int{1, 3, 8} {
 		t.Run(fmt.Sprintf("concurrency=%d", concurrency), func(t *testing.T) {
@@ -86,9 +87,9 @@ func TestLookupVulDetailsConcurrency(t *testing.T) {
 				_, _ = fmt.Fprint(w, `{"RequestId":"R","Cves":[]}`)
 			})
 			names := vulNames(4 * concurrency)
-			c := clientFor(t, endpoint)
+			c := clientFor(t, endpoint, func(cfg *Config) { cfg.MaxConcurrency = concurrency })
 			start := time.Now()
-			if _, err := LookupVulDetails(context.Background(), c, names, VulDetailsOptions{Lang: "en", MaxConcurrency: concurrency}); err != nil {
+			if _, err := LookupVulDetails(context.Background(), c, names, VulDetailsOptions{Lang: "en"}); err != nil {
 				t.Fatal(err)
 			}
 			if peak != concurrency || time.Since(start) > 9*time.Second {
@@ -114,7 +115,8 @@ func TestLookupVulDetailsRetriesThrottling(t *testing.T) {
 		_, _ = fmt.Fprint(w, `{"RequestId":"R","Cves":[{"CveId":"CVE-1","VulLevel":"high"}]}`)
 	})
 	names := []string{"a", "b", "c", "d", "e"}
-	details, err := clientFor(t, endpoint).LookupVulDetails(context.Background(), names, VulDetailsOptions{Lang: "en", MaxConcurrency: 4})
+	c := clientFor(t, endpoint, func(cfg *Config) { cfg.MaxConcurrency = 4 })
+	details, err := LookupVulDetails(context.Background(), c, names, VulDetailsOptions{Lang: "en"})
 	if err != nil || len(details) != len(names) || calls != len(names)+3 {
 		t.Fatalf("%d details, error %v, %d requests; want all %d after 3 retried throttles", len(details), err, calls, len(names))
 	}
@@ -125,8 +127,8 @@ func TestLookupVulDetailsRetriesThrottling(t *testing.T) {
 func TestLookupVulDetailsFailsClosed(t *testing.T) {
 	fake := startFake(t, fakesas.Options{Images: scannedImages(5)})
 	fake.SetFaults(fakesas.Fault{Kind: fakesas.FaultNoPermission, Action: ActionDescribeVulDetails, Count: 1})
-	c := clientFor(t, fake.Endpoint())
-	details, err := LookupVulDetails(context.Background(), c, []string{"a", "b", "c", "d"}, VulDetailsOptions{Lang: "en", MaxConcurrency: 2})
+	c := clientFor(t, fake.Endpoint(), func(cfg *Config) { cfg.MaxConcurrency = 2 })
+	details, err := LookupVulDetails(context.Background(), c, []string{"a", "b", "c", "d"}, VulDetailsOptions{Lang: "en"})
 	var apiErr *APIError
 	if details != nil || !errors.As(err, &apiErr) || apiErr.Action != ActionDescribeVulDetails || CategoryOf(err) != CategoryPermission {
 		t.Fatalf("details %v, error %v; want none and the permission error of %s", details, err, ActionDescribeVulDetails)
@@ -140,36 +142,34 @@ func TestLookupVulDetailsHonoursCancellation(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(50*time.Millisecond, cancel)
 	start := time.Now()
-	_, err := clientFor(t, endpoint).LookupVulDetails(ctx, []string{"a", "b", "c"}, VulDetailsOptions{Lang: "en"})
+	_, err := LookupVulDetails(ctx, clientFor(t, endpoint), []string{"a", "b", "c"}, VulDetailsOptions{Lang: "en"})
 	if !errors.Is(err, context.Canceled) || time.Since(start) > 5*time.Second {
 		t.Fatalf("error %v after %s; want a prompt cancellation", err, time.Since(start))
 	}
 }
 
 // Throttling halves the lookups in flight, and the successes after it
-// raise them back to MaxConcurrency: one throttled moment does not slow the
-// rest of a long lookup.
+// raise them back to the client's MaxConcurrency: one throttled moment does
+// not slow the rest of a long lookup. The lookups have no limiter of their
+// own: this is the client's, which every request passes.
 //
-// The first wave is held until the throttled lookup is retried, so that no
-// lookup is answered before the throttling: with fewer than minEvidence
+// The first wave is held until the client has taken the throttling in, so
+// that no lookup is answered before it: with fewer than minEvidence
 // admitted, the rate pacer stays out of it and only the limiter is seen.
+// (The wave cannot wait for the retry itself: a slot is held for one
+// attempt, so the retry waits for the wave's slots. Nor for the limit to
+// read low: it may be back up before a slow request of the wave looks.)
 func TestLookupVulDetailsConcurrencyRecoversAfterThrottling(t *testing.T) {
 	const concurrency, settled = 4, 12 // requests after the first 12 are watched
 	var mu sync.Mutex
 	calls, inflight, peak := 0, 0, 0
-	throttledName := ""
-	retried, full := make(chan struct{}), make(chan struct{})
-	var retriedOnce, fullOnce sync.Once
+	full := make(chan struct{})
+	var fullOnce sync.Once
+	var c *Client
 	endpoint, _ := stubServer(t, func(w http.ResponseWriter, r *http.Request) {
-		name := r.FormValue("Name")
 		mu.Lock()
 		calls++
 		n := calls
-		if n == 1 {
-			throttledName = name
-		} else if name == throttledName {
-			retriedOnce.Do(func() { close(retried) })
-		}
 		if n > settled {
 			inflight++
 			peak = max(peak, inflight)
@@ -184,7 +184,9 @@ func TestLookupVulDetailsConcurrencyRecoversAfterThrottling(t *testing.T) {
 			_, _ = fmt.Fprint(w, `{"RequestId":"T","Code":"Throttling.User","Message":"flow control"}`)
 			return
 		case n <= concurrency:
-			waitAtMost(retried, 10*time.Second)
+			if !waitFor(func() bool { return throttlingSeen(c, ActionDescribeVulDetails) }, 10*time.Second) {
+				t.Errorf("request %d: the client did not take the throttling in within 10 s", n)
+			}
 		case n > settled:
 			// Held until every slot of the limit is in use; the timer only
 			// lets a limit that stays low finish.
@@ -196,12 +198,15 @@ func TestLookupVulDetailsConcurrencyRecoversAfterThrottling(t *testing.T) {
 		_, _ = fmt.Fprint(w, `{"RequestId":"R","Cves":[]}`)
 	})
 	names := vulNames(40)
-	c := clientFor(t, endpoint, func(cfg *Config) { cfg.MaxConcurrency = 8 })
-	if _, err := LookupVulDetails(context.Background(), c, names, VulDetailsOptions{Lang: "en", MaxConcurrency: concurrency}); err != nil {
+	c = clientFor(t, endpoint, func(cfg *Config) { cfg.MaxConcurrency = concurrency })
+	if _, err := LookupVulDetails(context.Background(), c, names, VulDetailsOptions{Lang: "en"}); err != nil {
 		t.Fatal(err)
 	}
 	if got := c.pacers.forAction(ActionDescribeVulDetails).current(); got != 0 {
 		t.Fatalf("the rate pacer paces at %.1f a second: the test no longer sees the limiter alone", got)
+	}
+	if calls != len(names)+1 {
+		t.Errorf("%d requests, want %d: every name once and the throttled one again", calls, len(names)+1)
 	}
 	if peak != concurrency {
 		t.Fatalf("at most %d lookups in flight once the throttling was past, want the limit back at %d", peak, concurrency)
@@ -215,6 +220,27 @@ func vulNames(n int) []string {
 		names[k] = fmt.Sprintf("debian:10:CVE-2024-%d", k)
 	}
 	return names
+}
+
+// throttlingSeen reports whether the client has taken in a throttled answer
+// of the action: its pacer has begun an episode, which it never forgets.
+func throttlingSeen(c *Client, action string) bool {
+	p := c.pacers.forAction(action)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return !p.loweredAt.IsZero()
+}
+
+// waitFor polls cond until it holds or d passes, and reports whether it held.
+func waitFor(cond func() bool, d time.Duration) bool {
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return true
 }
 
 // waitAtMost returns when done is closed or after d, whichever is first.
