@@ -47,8 +47,9 @@ func TestLookupVulDetailsOncePerDistinctName(t *testing.T) {
 			t.Fatalf("%s: %d CVEs, the fake has %d", name, len(details[name]), len(wire))
 		}
 		for k, cve := range details[name] {
-			if cve.CveId.Value != wire[k]["CveId"] || cve.VulLevel.Value != wire[k]["VulLevel"] {
-				t.Errorf("%s CVE %d = %s/%s, want %v/%v", name, k, cve.CveId.Value, cve.VulLevel.Value, wire[k]["CveId"], wire[k]["VulLevel"])
+			level, sent := wire[k]["VulLevel"] // a CVE without a level has none
+			if cve.CveId.Value != wire[k]["CveId"] || cve.VulLevel.Valid != sent || (sent && cve.VulLevel.Value != level) {
+				t.Errorf("%s CVE %d = %s/%+v, want %v/%v", name, k, cve.CveId.Value, cve.VulLevel, wire[k]["CveId"], level)
 			}
 		}
 	}
