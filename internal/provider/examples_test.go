@@ -128,6 +128,7 @@ func exampleTest(t *testing.T, steps ...resource.TestStep) {
 	for k := range steps {
 		steps[k].ProtoV6ProviderFactories = testProviderFactories
 	}
+	stopWithin(t, accDeadline, "the example's Terraform run")
 	resource.Test(t, resource.TestCase{Steps: steps})
 }
 

@@ -56,6 +56,8 @@ func scanAccTest(t *testing.T, steps ...tfresource.TestStep) {
 	t.Helper()
 	isolateEnv(t)
 	t.Setenv(envScanPollInterval, "10ms")
+	// Every scan here ends, or is stopped by a create timeout of seconds.
+	stopWithin(t, 45*time.Second, "the scan (its create timeout, or its polling)")
 	tfresource.Test(t, tfresource.TestCase{ProtoV6ProviderFactories: testProviderFactories, Steps: steps})
 }
 

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
@@ -75,7 +76,25 @@ provider "sas" {
 func accTest(t *testing.T, steps ...resource.TestStep) {
 	t.Helper()
 	isolateEnv(t)
+	stopWithin(t, accDeadline, "the Terraform run")
 	resource.Test(t, resource.TestCase{ProtoV6ProviderFactories: testProviderFactories, Steps: steps})
+}
+
+// accDeadline bounds one acceptance test, well under the suite's timeout.
+const accDeadline = 3 * time.Minute
+
+// stopWithin ends the test binary when the test has not finished within
+// d, naming what did not stop: a timeout that is no longer honoured then
+// fails in seconds or minutes, not when the whole suite times out. (A test
+// cannot fail itself from another goroutine, and a hung Terraform run
+// does not return to it.)
+func stopWithin(t *testing.T, d time.Duration, what string) {
+	t.Helper()
+	name := t.Name()
+	timer := time.AfterFunc(d, func() {
+		panic(fmt.Sprintf("%s: %s did not stop within %s", name, what, d))
+	})
+	t.Cleanup(func() { timer.Stop() })
 }
 
 // errorMatching builds an ExpectError regexp from literal fragments that must
