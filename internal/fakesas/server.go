@@ -29,8 +29,11 @@ const apiVersion = "2018-12-03"
 // their parameters in the query, so bodies are empty in practice.
 const maxBodyBytes = 1 << 20
 
-// shutdownGrace bounds how long Close waits for in-flight requests.
-const shutdownGrace = 5 * time.Second
+// shutdownGrace bounds how long Close lets connections finish what they
+// are writing. Handlers are woken and waited for apart (see Close), so the
+// grace only covers answers being flushed; net/http would otherwise wait
+// five seconds for every connection that has not sent a request yet.
+const shutdownGrace = 250 * time.Millisecond
 
 // Image is one wire-level record, keyed by API field name, served verbatim so
 // that tests can reproduce quirks (numbers as strings, missing fields, nulls).
