@@ -484,7 +484,7 @@ func TestMalformedRecordIsADecodeError(t *testing.T) {
 	listing, err := List(context.Background(), c, DescribeImageInstances, ImageQuery{}, ListOptions{})
 	var de *DecodeError
 	if listing != nil || !errors.As(err, &de) || !strings.Contains(err.Error(), `"N/A"`) {
-		t.Fatalf("ListImageInstances = %+v, %v; want a *DecodeError quoting the bad value", listing, err)
+		t.Fatalf("List = %+v, %v; want a *DecodeError quoting the bad value", listing, err)
 	}
 }
 

@@ -51,7 +51,7 @@ func TestListImageInstancesReadsEveryPage(t *testing.T) {
 
 			listing, err := List(context.Background(), c, DescribeImageInstances, ImageQuery{}, tc.opts)
 			if err != nil {
-				t.Fatalf("ListImageInstances: %v", err)
+				t.Fatalf("List: %v", err)
 			}
 			if got, want := uuids(listing.Items), fakeUUIDs(images[:tc.wantImages]); !slices.Equal(got, want) {
 				t.Errorf("got %d images, want the first %d of the dataset in order", len(got), len(want))
@@ -98,7 +98,7 @@ func TestListImageInstancesRejectsNegativeOptions(t *testing.T) {
 	c := clientFor(t, "127.0.0.1:1")
 	for _, opts := range []ListOptions{{PageSize: -1}, {MaxResults: -1}, {MaxConcurrency: -1}} {
 		if l, err := List(context.Background(), c, DescribeImageInstances, ImageQuery{}, opts); err == nil || l != nil {
-			t.Errorf("ListImageInstances(%+v) = %v, %v; want an error", opts, l, err)
+			t.Errorf("List(%+v) = %v, %v; want an error", opts, l, err)
 		}
 	}
 }
@@ -135,7 +135,7 @@ func TestConcurrentListingEqualsSequentialRead(t *testing.T) {
 
 				listing, err := List(context.Background(), c, DescribeImageInstances, ImageQuery{}, ListOptions{PageSize: pageSize, MaxConcurrency: concurrency})
 				if err != nil {
-					t.Fatalf("ListImageInstances: %v", err)
+					t.Fatalf("List: %v", err)
 				}
 				if !reflect.DeepEqual(listing.Items, sequential.Items) {
 					t.Errorf("result differs from the sequential read (%d vs %d images)", len(listing.Items), len(sequential.Items))
@@ -241,7 +241,7 @@ func TestListingChangedDuringTheRead(t *testing.T) {
 
 			listing, err := List(context.Background(), c, DescribeImageInstances, ImageQuery{}, ListOptions{PageSize: 100, MaxConcurrency: 1})
 			if err != nil {
-				t.Fatalf("ListImageInstances: %v", err)
+				t.Fatalf("List: %v", err)
 			}
 			seen := map[string]bool{}
 			for _, id := range uuids(listing.Items) {
@@ -280,7 +280,7 @@ func TestTotalCountLargerThanTheData(t *testing.T) {
 
 			listing, err := List(context.Background(), c, DescribeImageInstances, ImageQuery{}, ListOptions{PageSize: pageSize, MaxConcurrency: concurrency})
 			if err != nil {
-				t.Fatalf("ListImageInstances: %v", err)
+				t.Fatalf("List: %v", err)
 			}
 			if !slices.Equal(uuids(listing.Items), fakeUUIDs(images)) {
 				t.Errorf("got %d images, want the %d of the dataset in order", len(listing.Items), n)
@@ -369,7 +369,7 @@ func TestOnPageReportsEveryPageOnce(t *testing.T) {
 
 			listing, err := List(context.Background(), c, DescribeImageInstances, ImageQuery{}, ListOptions{PageSize: pageSize, MaxConcurrency: concurrency, OnPage: onPage})
 			if err != nil {
-				t.Fatalf("ListImageInstances: %v", err)
+				t.Fatalf("List: %v", err)
 			}
 			if len(reports) != pages {
 				t.Fatalf("OnPage called %d times, want %d: %+v", len(reports), pages, reports)
@@ -441,12 +441,12 @@ func TestAbsurdTotalCountDoesNotPanic(t *testing.T) {
 	c := clientFor(t, endpoint)
 	defer func() {
 		if p := recover(); p != nil {
-			t.Fatalf("ListImageInstances panicked: %v", p)
+			t.Fatalf("List panicked: %v", p)
 		}
 	}()
 	listing, err := List(context.Background(), c, DescribeImageInstances, ImageQuery{}, ListOptions{PageSize: 100, MaxConcurrency: 2})
 	if err != nil {
-		t.Fatalf("ListImageInstances: %v, want the one image served, short of the count", err)
+		t.Fatalf("List: %v, want the one image served, short of the count", err)
 	}
 	want := []Anomaly{{Kind: AnomalyShort, Reported: math.MaxInt64, Seen: 1}}
 	if len(listing.Items) != 1 || !slices.Equal(listing.Anomalies, want) {

@@ -40,7 +40,7 @@ func TestSilentPageCapIsFollowed(t *testing.T) {
 
 				listing, err := List(context.Background(), c, DescribeImageInstances, ImageQuery{}, ListOptions{PageSize: 100, MaxConcurrency: concurrency})
 				if err != nil {
-					t.Fatalf("ListImageInstances: %v", err)
+					t.Fatalf("List: %v", err)
 				}
 				if !slices.Equal(uuids(listing.Items), fakeUUIDs(images)) {
 					t.Fatalf("got %d images, want all %d of the dataset in order", len(listing.Items), n)
@@ -85,7 +85,7 @@ func TestThrottlingLowersTheConcurrencyTheServiceSees(t *testing.T) {
 
 	listing, err := List(context.Background(), c, DescribeImageInstances, ImageQuery{}, ListOptions{PageSize: pageSize, MaxConcurrency: maxConcurrency})
 	if err != nil {
-		t.Fatalf("ListImageInstances: %v", err)
+		t.Fatalf("List: %v", err)
 	}
 	if !slices.Equal(uuids(listing.Items), fakeUUIDs(images)) || listing.Retries != maxConcurrency {
 		t.Fatalf("got %d images after %d retries, want all %d after %d", len(listing.Items), listing.Retries, len(images), maxConcurrency)
