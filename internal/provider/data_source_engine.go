@@ -60,9 +60,9 @@ const (
 	// that changed or came up short during the read is a warning.
 	inventoryListings listingRule = iota
 	// riskListings: a listing that ends with fewer records than the
-	// service reported, even when counted again, is an error, so that no
-	// gate can pass on a partial list of risks. One that changed is a
-	// warning.
+	// service reported, even when counted again, or whose count fell while
+	// it was read, is an error, so that no gate can pass on a partial list
+	// of risks. Any other change is a warning.
 	riskListings
 )
 
@@ -253,12 +253,20 @@ func (r *reader) saw(ctx context.Context, l listingReport) error {
 		"retries": l.retries, "page_size": l.pageSize, "duplicates": l.duplicates,
 	})
 	for _, a := range l.anomalies {
-		if a.Kind == sasapi.AnomalyShort && r.rule == riskListings {
+		if r.rule == riskListings && mayHaveMissed(a) {
 			return &incompleteListing{listing: l, anomaly: a}
 		}
 		r.warn(listingWarningSummary(l), anomalyText(l, a))
 	}
 	return nil
+}
+
+// mayHaveMissed: the listing ended short of the service's count, or the
+// count fell while the pages were read, so that records may have moved
+// onto pages already read. A count that rose only adds records, which the
+// listing follows.
+func mayHaveMissed(a sasapi.Anomaly) bool {
+	return a.Kind == sasapi.AnomalyShort || (a.Kind == sasapi.AnomalyCountChanged && a.Seen < a.Reported)
 }
 
 // logPage logs each page of a listing at debug level.

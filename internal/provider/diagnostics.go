@@ -285,7 +285,12 @@ func (e *incompleteListing) summary() string {
 }
 
 func (e *incompleteListing) detail() string {
-	return fmt.Sprintf("%s reported %d matching %s but returned only %d before its pages ran out, and counting again did not explain the difference. "+
-		"The read fails rather than let a gate pass on a partial list of risks. Run again; if it persists, give Alibaba Cloud support the request ids.\n\n"+
-		"Request ids: %s", e.listing.action, e.anomaly.Reported, e.listing.noun, e.anomaly.Seen, strings.Join(e.listing.requestIDs, ", "))
+	what := fmt.Sprintf("%s reported %d matching %s but returned only %d before its pages ran out, and counting again did not explain the difference.",
+		e.listing.action, e.anomaly.Reported, e.listing.noun, e.anomaly.Seen)
+	if e.anomaly.Kind == sasapi.AnomalyCountChanged {
+		what = fmt.Sprintf("%s reported %d matching %s on the first page and %d later: records were removed while the pages were read, "+
+			"so others may have moved onto pages already read and been missed.", e.listing.action, e.anomaly.Reported, e.listing.noun, e.anomaly.Seen)
+	}
+	return what + " The read fails rather than let a gate pass on a partial list of risks. Run again; if it persists, give Alibaba Cloud support the request ids.\n\n" +
+		"Request ids: " + strings.Join(e.listing.requestIDs, ", ")
 }

@@ -25,13 +25,14 @@ import (
 // row.
 
 // countInflater serves a fake's answers with the TotalCount of one action
-// raised by 10: on every page (the listing comes up short, and counting
-// again agrees), or only on pages after the first (the count changes
-// during the read).
+// changed by delta: on every page (raised, the listing comes up short, and
+// counting again agrees), or only on pages after the first (the count
+// changes during the read).
 type countInflater struct {
 	next      http.Handler
 	action    string
 	laterOnly bool
+	delta     int
 }
 
 var totalCountField = regexp.MustCompile(`"TotalCount":\s*"?(\d+)"?`)
@@ -46,7 +47,7 @@ func (c countInflater) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c.next.ServeHTTP(rec, r)
 	body := totalCountField.ReplaceAllFunc(rec.Body.Bytes(), func(m []byte) []byte {
 		n, _ := strconv.Atoi(string(totalCountField.FindSubmatch(m)[1]))
-		return []byte(`"TotalCount":` + strconv.Itoa(n+10))
+		return []byte(`"TotalCount":` + strconv.Itoa(n+c.delta))
 	})
 	for k, v := range rec.Header() {
 		w.Header()[k] = v
@@ -83,23 +84,26 @@ func TestListingRules_everyDataSource(t *testing.T) {
 			map[string]tftypes.Value{"image_uuid": str(withBaselines), "with_items": yes}, "Incomplete Security Center listing of check items", false},
 	}
 	for _, tc := range cases {
-		for _, laterOnly := range []bool{false, true} {
-			if laterOnly && tc.onePage {
+		for _, change := range []struct {
+			name      string
+			laterOnly bool
+			delta     int
+		}{{"short", false, 10}, {"count rose", true, 10}, {"count fell", true, -1}} {
+			if change.laterOnly && tc.onePage {
 				continue
 			}
-			name := tc.dataSource + "/" + tc.action + "/short"
-			if laterOnly {
-				name = tc.dataSource + "/" + tc.action + "/count changed"
-			}
-			t.Run(name, func(t *testing.T) {
+			t.Run(tc.dataSource+"/"+tc.action+"/"+change.name, func(t *testing.T) {
 				// Pages of two records, so that a listing has later pages.
 				fake := fakesas.New(fakesas.Options{Images: images, MaxPageSize: 2})
-				server := httptest.NewServer(countInflater{next: fake, action: tc.action, laterOnly: laterOnly})
+				server := httptest.NewServer(countInflater{next: fake, action: tc.action, laterOnly: change.laterOnly, delta: change.delta})
 				t.Cleanup(server.Close)
 				diags, _ := readDirect(t, dataSourceNamed(t, tc.dataSource), strings.TrimPrefix(server.URL, "http://"), 4, tc.config)
+				inventory := tc.shortError == "" || tc.onePage
 				switch {
-				case laterOnly:
+				case change.name == "count rose", change.name == "count fell" && inventory:
 					requireOnlyWarning(t, diags, "changed during the read")
+				case change.name == "count fell":
+					requireError(t, diags, tc.shortError)
 				case tc.shortError == "":
 					requireOnlyWarning(t, diags, "the result may be incomplete")
 				default:
