@@ -56,7 +56,7 @@ func (r stringRule) ValidateString(_ context.Context, req validator.StringReques
 		return
 	}
 	if err := r.check(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, r.summary, err.Error())
+		resp.Diagnostics.AddAttributeError(req.Path, r.summary, err.Error()+".")
 	}
 }
 
@@ -66,7 +66,7 @@ func digestValidator() validator.String {
 	const rule = "must be a sha256 image digest: 64 hex digits, optionally prefixed by sha256:"
 	return stringRule{summary: "Invalid image digest", description: rule, check: func(s string) error {
 		if _, ok := sasapi.NormalizeDigest(s); !ok {
-			return fmt.Errorf("%q %s, such as sha256:%s.", s, rule, strings.Repeat("0123456789abcdef", 4))
+			return fmt.Errorf("%q %s, such as sha256:%s", s, rule, strings.Repeat("0123456789abcdef", 4))
 		}
 		return nil
 	}}
@@ -147,7 +147,7 @@ func parsePositiveDuration(s string) (time.Duration, error) {
 func endpointValidator() validator.String {
 	return stringRule{summary: "Invalid endpoint", description: "must be host or host:port, without a scheme or path", check: func(s string) error {
 		if err := checkEndpoint(s); err != nil {
-			return fmt.Errorf("%q: %w.", s, err)
+			return fmt.Errorf("%q: %w", s, err)
 		}
 		return nil
 	}}

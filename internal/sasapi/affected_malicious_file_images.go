@@ -102,7 +102,7 @@ func maliciousFileParams(q MaliciousFileQuery) (map[string]string, error) {
 	}
 	for _, level := range q.Levels {
 		if level == "" || strings.Contains(level, ",") {
-			return nil, fmt.Errorf("Levels must be non-empty and free of commas, got %q", level)
+			return nil, fmt.Errorf("an entry of Levels is empty or has a comma: %q", level)
 		}
 	}
 	return nonEmpty(map[string]string{

@@ -205,7 +205,7 @@ func imageVulParams(q ImageVulQuery) (map[string]string, error) {
 	}
 	for _, u := range q.Uuids {
 		if u == "" || strings.Contains(u, ",") {
-			return nil, fmt.Errorf("Uuids must be non-empty and free of commas, got %q", u)
+			return nil, fmt.Errorf("an entry of Uuids is empty or has a comma: %q", u)
 		}
 	}
 	query := map[string]string{"Type": cmp.Or(q.Type, VulTypeCVE)}
@@ -293,7 +293,7 @@ func decodeVulDetails(body []byte) (Page[CVE], error) {
 
 func vulDetailsParams(req DescribeVulDetailsRequest) (map[string]string, error) {
 	if req.Name == "" {
-		return nil, errors.New("Name is required")
+		return nil, errors.New("the vulnerability name (Name) is required")
 	}
 	return nonEmpty(map[string]string{
 		"Name":      req.Name,
