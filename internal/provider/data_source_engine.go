@@ -261,12 +261,18 @@ func (r *reader) saw(ctx context.Context, l listingReport) error {
 	return nil
 }
 
-// mayHaveMissed: the listing ended short of the service's count, or the
-// count fell while the pages were read, so that records may have moved
-// onto pages already read. A count that rose only adds records, which the
-// listing follows.
+// mayHaveMissed: the listing ended short of the service's count, stopped
+// while its pages went on, or saw the count fall while the pages were read
+// (records may have moved onto pages already read). A count that rose
+// only adds records, which the listing follows.
 func mayHaveMissed(a sasapi.Anomaly) bool {
-	return a.Kind == sasapi.AnomalyShort || (a.Kind == sasapi.AnomalyCountChanged && a.Seen < a.Reported)
+	switch a.Kind {
+	case sasapi.AnomalyShort, sasapi.AnomalyUnfinished:
+		return true
+	case sasapi.AnomalyCountChanged:
+		return a.Seen < a.Reported
+	}
+	return false
 }
 
 // logPage logs each page of a listing at debug level.

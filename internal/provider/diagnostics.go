@@ -264,6 +264,9 @@ func anomalyText(l listingReport, a sasapi.Anomaly) string {
 			"(records were added or removed between pages).", l.noun, a.Seen)
 	case sasapi.AnomalyShort:
 		return fmt.Sprintf("The service reported %d matching %s but returned only %d before its pages ran out; the result may be incomplete.", a.Reported, l.noun, a.Seen)
+	case sasapi.AnomalyUnfinished:
+		return fmt.Sprintf("The listing of %s went on far beyond the %d the service reported: %d were read and its pages were still full when the read stopped; "+
+			"the result may be incomplete.", l.noun, a.Reported, a.Seen)
 	default:
 		return fmt.Sprintf("The listing of %s changed during the read: the service returned %d, more than the %d it reported; all of them are in the result.", l.noun, a.Seen, a.Reported)
 	}
@@ -287,7 +290,11 @@ func (e *incompleteListing) summary() string {
 func (e *incompleteListing) detail() string {
 	what := fmt.Sprintf("%s reported %d matching %s but returned only %d before its pages ran out, and counting again did not explain the difference.",
 		e.listing.action, e.anomaly.Reported, e.listing.noun, e.anomaly.Seen)
-	if e.anomaly.Kind == sasapi.AnomalyCountChanged {
+	switch e.anomaly.Kind {
+	case sasapi.AnomalyUnfinished:
+		what = fmt.Sprintf("%s reported %d matching %s, but its pages went on: %d were read and the pages were still full when the read stopped.",
+			e.listing.action, e.anomaly.Reported, e.listing.noun, e.anomaly.Seen)
+	case sasapi.AnomalyCountChanged:
 		what = fmt.Sprintf("%s reported %d matching %s on the first page and %d later: records were removed while the pages were read, "+
 			"so others may have moved onto pages already read and been missed.", e.listing.action, e.anomaly.Reported, e.listing.noun, e.anomaly.Seen)
 	}

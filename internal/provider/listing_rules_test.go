@@ -38,6 +38,11 @@ type countInflater struct {
 var totalCountField = regexp.MustCompile(`"TotalCount":\s*"?(\d+)"?`)
 
 func (c countInflater) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	c.serveWith(w, r, func(n int) int { return n + c.delta })
+}
+
+// serveWith serves the answer with its TotalCount n made count(n).
+func (c countInflater) serveWith(w http.ResponseWriter, r *http.Request, count func(n int) int) {
 	page := r.URL.Query().Get("CurrentPage")
 	if r.Header.Get("x-acs-action") != c.action || (c.laterOnly && (page == "" || page == "1")) {
 		c.next.ServeHTTP(w, r)
@@ -47,7 +52,7 @@ func (c countInflater) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c.next.ServeHTTP(rec, r)
 	body := totalCountField.ReplaceAllFunc(rec.Body.Bytes(), func(m []byte) []byte {
 		n, _ := strconv.Atoi(string(totalCountField.FindSubmatch(m)[1]))
-		return []byte(`"TotalCount":` + strconv.Itoa(n+c.delta))
+		return []byte(`"TotalCount":` + strconv.Itoa(count(n)))
 	})
 	for k, v := range rec.Header() {
 		w.Header()[k] = v
@@ -170,4 +175,47 @@ func imageWithBaselines(t *testing.T, images []fakesas.Image, n int) string {
 	}
 	t.Fatalf("no image with %d baselines of several check items", n)
 	return ""
+}
+
+// A service that reports far fewer records than its pages hold: the
+// listing follows the pages a bounded way beyond the count and stops while
+// they are still full. The inventory warns that the result may be
+// incomplete; a risk listing fails.
+func TestListingRules_pagesThatGoOnBeyondTheCount(t *testing.T) {
+	images := fakesas.DemoImages(time.Now())
+	// The image with the most rows: pages of two go on long past a count of 1.
+	most, rows, data := "", 0, fakesas.New(fakesas.Options{Images: images})
+	for _, img := range images {
+		if n := len(data.VulnerabilityRows(field(img, "Uuid"))); n > rows {
+			most, rows = field(img, "Uuid"), n
+		}
+	}
+	if rows < 40 {
+		t.Fatalf("no demo image has enough vulnerability rows (%d at most)", rows)
+	}
+	cases := []struct {
+		dataSource, action string
+		config             map[string]tftypes.Value
+		err                string // "": a warning
+	}{
+		{"sas_image_instances", sasapi.ActionDescribeImageInstances, nil, ""},
+		{"sas_image_vulnerabilities", sasapi.ActionDescribeImageVulList, map[string]tftypes.Value{
+			"image_uuids": stringValues(tftypes.List{ElementType: tftypes.String}, most)}, "Incomplete Security Center listing of vulnerability rows"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.dataSource, func(t *testing.T) {
+			fake := fakesas.New(fakesas.Options{Images: images, MaxPageSize: 2})
+			understated := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				countInflater{next: fake, action: tc.action, delta: 0}.serveWith(w, r, func(int) int { return 1 })
+			})
+			server := httptest.NewServer(understated)
+			t.Cleanup(server.Close)
+			diags, _ := readDirect(t, dataSourceNamed(t, tc.dataSource), strings.TrimPrefix(server.URL, "http://"), 4, tc.config)
+			if tc.err == "" {
+				requireOnlyWarning(t, diags, "its pages were still full when the read stopped")
+				return
+			}
+			requireError(t, diags, tc.err)
+		})
+	}
 }

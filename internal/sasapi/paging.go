@@ -98,6 +98,10 @@ const (
 	// AnomalyExceeded: more records arrived than the service reported; all
 	// of them are in the result.
 	AnomalyExceeded
+	// AnomalyUnfinished: the pages went on far beyond the records the
+	// service reported, and the listing stopped reading them while they
+	// were still full: more may follow.
+	AnomalyUnfinished
 )
 
 // List reads every page of the query req selects (or as many as
@@ -223,10 +227,15 @@ func listPages[Req, T any](ctx context.Context, c *Client, op Operation[Req, T],
 	if err := f.fetch(ctx, plan.pages, opts.MaxConcurrency); err != nil {
 		return nil, err
 	}
-	if err := f.followGrowth(ctx, plan); err != nil {
+	unfinished, err := f.followGrowth(ctx, plan)
+	if err != nil {
 		return nil, err
 	}
 	listing := assemble(f.ordered(), plan, op)
+	if unfinished { // not all of them, then: the pages had not ended
+		listing.Anomalies = slices.DeleteFunc(listing.Anomalies, func(a Anomaly) bool { return a.Kind == AnomalyExceeded })
+		listing.Anomalies = append(listing.Anomalies, Anomaly{Kind: AnomalyUnfinished, Reported: plan.total, Seen: len(listing.Items) + listing.Duplicates})
+	}
 	listing.Retries = int(retries.Load())
 	if listing.Short() {
 		if err := f.recount(ctx, listing, plan); err != nil {
@@ -344,10 +353,11 @@ func (f *pageFetcher[Req, T]) get(ctx context.Context, page int) (*Page[T], erro
 // holds more records than its first TotalCount: more records arrived than
 // announced, or a later page announced more, and the last page was full.
 // It stops at the first short page, at MaxResults, or after as many extra
-// pages as were planned (plus a margin), so it always ends.
-func (f *pageFetcher[Req, T]) followGrowth(ctx context.Context, plan pagePlan) error {
+// pages as were planned (plus a margin), so it always ends; it reports
+// whether it stopped at that bound with the pages still full.
+func (f *pageFetcher[Req, T]) followGrowth(ctx context.Context, plan pagePlan) (unfinished bool, err error) {
 	last := len(f.pages)
-	for extra := 0; extra < plan.pages+10; extra++ {
+	for extra := 0; ; extra++ {
 		received, maxTotal := 0, plan.total
 		for _, p := range f.pages {
 			received += len(p.Items)
@@ -357,14 +367,16 @@ func (f *pageFetcher[Req, T]) followGrowth(ctx context.Context, plan pagePlan) e
 		grew := received > plan.total || maxTotal > plan.total
 		if !grew || lastPage == nil || len(lastPage.Items) < f.pageSize ||
 			(plan.maxResults > 0 && received >= plan.maxResults) {
-			return nil
+			return false, nil
+		}
+		if extra == plan.pages+10 {
+			return true, nil
 		}
 		last++
 		if _, err := f.get(ctx, last); err != nil {
-			return err
+			return false, err
 		}
 	}
-	return nil
 }
 
 // recount asks the service for its count once more, for a listing that
