@@ -75,7 +75,9 @@ func TestVulDetailsCache_looksEachNameUpOnce(t *testing.T) {
 			}
 		})
 	}
-	waitFor(t, func() bool { return stub.count("a")+stub.count("b")+stub.count("c")+stub.count("d")+stub.count("e") >= 5 }, "a lookup of every name")
+	waitFor(t, func() bool {
+		return stub.count("a")+stub.count("b")+stub.count("c")+stub.count("d")+stub.count("e") >= 5
+	}, "a lookup of every name")
 	time.Sleep(50 * time.Millisecond) // the other callers find their names pending
 	close(stub.served)
 	wg.Wait()
