@@ -60,6 +60,24 @@ export ALIBABA_CLOUD_ACCESS_KEY_SECRET="fake-secret-key-do-not-use"
 export ALIBABA_CLOUD_ECS_METADATA_DISABLED=true
 tf() { "$terraform_bin" -chdir="$work/config" "$@"; }
 
+# list_output NAME prints a list-of-strings output one element per line,
+# indented, or "(none)".
+list_output() {
+  tf output -json "$1" | sed -e 's/^\[//' -e 's/\]$//' -e 's/","/"\n"/g' | sed -e 's/^ *"/    /' -e 's/"$//' | grep -v '^\s*$' || echo "    (none)"
+}
+# count_of NAME KEY prints one count of a map output.
+count_of() { tf output -json "$1" | sed -E "s/.*\"$2\":([0-9]+).*/\1/"; }
+# diagnostic LOG PATTERN prints the diagnostics (the Error: or Warning:
+# blocks Terraform printed) of LOG that contain PATTERN, in log order.
+diagnostic() {
+  awk -v want="$2" '
+    /^(Error|Warning): / { if (index(block, want)) printf "%s", block; block = "" }
+    /^(Apply complete|Outputs:)/ { if (index(block, want)) printf "%s", block; block = ""; skip = 1 }
+    !skip { block = block $0 "\n" }
+    /^(Error|Warning): / { skip = 0 }
+    END { if (index(block, want)) printf "%s", block }' "$1"
+}
+
 say "terraform apply -var release_tag=1.4.3   (a clean, recently scanned release)"
 tf apply -auto-approve -input=false -no-color -var release_tag=1.4.3 >"$work/apply.log" 2>&1 || { cat "$work/apply.log"; exit 1; }
 images="$(tf output -raw images)"
@@ -73,6 +91,9 @@ echo "  release vulnerabilities by priority (unfixed):"
 tf output -json release_vulnerabilities_by_priority | tr -d '{}"' | tr ',' '\n' | sed -e 's/:/: /' -e 's/^/    /'
 echo "  most urgent, with the fix:"
 tf output -json release_most_urgent | sed -e 's/^\[//' -e 's/\]$//' | sed -e 's/","/"\n"/g' | sed -e 's/^ *"/    /' -e 's/"$//' | grep -v '^\s*$' || echo "    (none)"
+echo "  release secrets (sas_image_sensitive_files): $(count_of release_secret_counts types) type(s); unprocessed: high $(count_of release_secret_counts high), medium $(count_of release_secret_counts medium), low $(count_of release_secret_counts low)"
+list_output release_secrets
+echo "  release malicious files (sas_image_malicious_files): $(count_of release_malware_counts files) file(s), $(count_of release_malware_counts unhandled) unhandled"
 echo "  gate: $(tf output -raw release) passed"
 
 say "terraform plan -var release_tag=1.4.2   (a release with known vulnerabilities)"
@@ -81,8 +102,23 @@ if tf plan -input=false -no-color -var release_tag=1.4.2 >"$work/plan.log" 2>&1;
   cat "$work/plan.log" >&2
   exit 1
 fi
-grep -q "payments-api:1.4.2 has .* urgent vulnerabilities with a fix" "$work/plan.log" || { echo "the plan failed for another reason:" >&2; cat "$work/plan.log" >&2; exit 1; }
-awk "/Error: Module output value precondition failed/{p=1} p" "$work/plan.log" | sed "s/^/  /"
+for blocked in "payments-api:1.4.2 has .* urgent vulnerabilities with a fix" "Release blocked: "; do
+  grep -q "$blocked" "$work/plan.log" || { echo "the plan failed for another reason:" >&2; cat "$work/plan.log" >&2; exit 1; }
+done
+diagnostic "$work/plan.log" 'in output "release":' | sed "s/^/  /"
+echo "  sas_image_gate, the whole release under one policy, blocks it too:"
+diagnostic "$work/plan.log" 'in output "release_gate":' | awk '/^Release blocked: /{p=1} p' | sed "s/^/  /"
 echo "  gate: blocked, as it should be"
+
+say "sas_image_gate: the release (payments-api:1.4.3, auth-service:3.1.0) under one policy, with accepted risks"
+echo "  from the first apply; Terraform printed the gate's warnings:"
+diagnostic "$work/apply.log" 'data "sas_image_gate"' | grep -v -e '^  with ' -e '^  on ' -e '^ *[0-9]*: ' -e '^\s*$' | sed "s/^/    /" || echo "    (none)"
+echo "  images:"
+list_output release_gate_images
+echo "  accepted risks (excepted):"
+list_output release_gate_accepted
+echo "  unused exceptions (delete them):"
+list_output release_gate_unused
+echo "  verdict: $(tf output -raw release_gate)"
 
 say "Demo complete; the fake SAS API is stopped"
