@@ -114,8 +114,10 @@ func TestMaliciousFileHasNoDownloadLink(t *testing.T) {
 	}
 }
 
-// A record is its alert event, whatever else repeats; without an event id,
-// the same file of the same image; without image or sample, it is kept.
+// A record is its image's alert event, whatever else repeats: the same
+// event id in two images (two records of one digest) is two records.
+// Without an event id, a record is the same file of the same image;
+// without image or sample, it is kept.
 func TestMaliciousFileKey(t *testing.T) {
 	key := func(f MaliciousFile) string {
 		k, ok := DescribeAffectedMaliciousFileImages.Key(&f)
@@ -126,8 +128,11 @@ func TestMaliciousFileKey(t *testing.T) {
 	}
 	s := func(v string) String { return String{v, true} }
 	byID := MaliciousFile{Id: Int{7, true}, ImageUuid: s("u1"), MaliciousMd5: s("m1"), FilePath: s("/a")}
-	if key(byID) != key(MaliciousFile{Id: Int{7, true}, ImageUuid: s("u2")}) {
-		t.Error("two records of one alert event have two keys")
+	if key(byID) != key(MaliciousFile{Id: Int{7, true}, ImageUuid: s("u1"), FilePath: s("/b")}) {
+		t.Error("two records of one alert event of an image have two keys")
+	}
+	if key(byID) == key(MaliciousFile{Id: Int{7, true}, ImageUuid: s("u2"), MaliciousMd5: s("m1"), FilePath: s("/a")}) {
+		t.Error("the same event id in two images merges their files")
 	}
 	if key(byID) == key(MaliciousFile{Id: Int{8, true}, ImageUuid: s("u1"), MaliciousMd5: s("m1"), FilePath: s("/a")}) {
 		t.Error("two alert events share a key")
