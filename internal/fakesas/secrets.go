@@ -193,7 +193,7 @@ type sensitiveSpec struct {
 // derived from the record alone (see the decisions above), unless
 // Options.SensitiveFiles gives them (see Server.SensitiveFileTypes).
 func ImageSensitiveFiles(img Image) []SensitiveFileType {
-	return imageSensitiveFiles(img, sensitiveCatalog(), nil)
+	return imageSensitiveFiles(img, sensitiveCatalog(), nil, "")
 }
 
 // SensitiveFileSpec is one secret type Options.SensitiveFiles gives an
@@ -232,7 +232,7 @@ func givenSensitiveSpecs(given map[string][]SensitiveFileSpec) map[string][]sens
 
 // imageSensitiveFiles renders the secret types of img: given ones by its
 // content, else the demo's, else drawn.
-func imageSensitiveFiles(img Image, catalog []sensitiveTemplate, given map[string][]sensitiveSpec) []SensitiveFileType {
+func imageSensitiveFiles(img Image, catalog []sensitiveTemplate, given map[string][]sensitiveSpec, only string) []SensitiveFileType {
 	if !isScanned(img) {
 		return nil
 	}
@@ -249,8 +249,8 @@ func imageSensitiveFiles(img Image, catalog []sensitiveTemplate, given map[strin
 	out := make([]SensitiveFileType, 0, len(specs))
 	for _, spec := range specs {
 		k := slices.IndexFunc(catalog, func(t sensitiveTemplate) bool { return t.key == spec.key })
-		if k < 0 {
-			continue // not a type the fake knows: left out
+		if k < 0 || (only != "" && spec.key != only) {
+			continue // not a type the fake knows (left out), or not the one asked for
 		}
 		out = append(out, renderSensitiveType(content, catalog[k], spec, lastScan))
 	}
@@ -354,10 +354,16 @@ func contentKey(img Image) string {
 // serves for the image with this Uuid in the current dataset, in the order
 // served; none for an unknown or unscanned image.
 func (s *Server) SensitiveFileTypes(uuid string) []SensitiveFileType {
+	return s.sensitiveFileTypes(uuid, "")
+}
+
+// sensitiveFileTypes returns the image's types, or only the one keyed
+// only: ByKey renders one type, not every file of the image.
+func (s *Server) sensitiveFileTypes(uuid, only string) []SensitiveFileType {
 	data, _ := s.snapshotImages()
 	for _, img := range data.images {
 		if fieldString(img["Uuid"]) == uuid {
-			return imageSensitiveFiles(img, sensitiveCatalog(), s.givenSecrets)
+			return imageSensitiveFiles(img, sensitiveCatalog(), s.givenSecrets, only)
 		}
 	}
 	return nil
@@ -483,7 +489,7 @@ func (s *Server) sensitiveListRows(sq *sensitiveListQuery) []sensitiveListRow {
 		if sq.uuid != "" && fieldString(img["Uuid"]) != sq.uuid {
 			continue
 		}
-		for _, t := range imageSensitiveFiles(img, catalog, s.givenSecrets) {
+		for _, t := range imageSensitiveFiles(img, catalog, s.givenSecrets, "") {
 			if !sq.keeps(t) {
 				continue
 			}
@@ -637,7 +643,7 @@ func (s *Server) describeImageSensitiveFileByKey(q url.Values, requestID string)
 	}
 	var t SensitiveFileType
 	if c.images {
-		for _, candidate := range s.SensitiveFileTypes(uuid) {
+		for _, candidate := range s.sensitiveFileTypes(uuid, key) {
 			if candidate.Key == key {
 				t = candidate
 			}
