@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/terraform-sas/terraform-provider-sas/internal/fakesas"
+	"github.com/terraform-sas/terraform-provider-sas/internal/sasapi"
 )
 
 // The secrets and malware gates and the registry examples of their data
@@ -267,6 +269,48 @@ func TestAccExampleRegistryDocsSecretsAndMalware(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.example, func(t *testing.T) {
 			if failure := runExample(t, tc.example, nil, tc.checks...); failure != "" {
+				t.Fatalf("the example failed: %s", failure)
+			}
+		})
+	}
+}
+
+// The registry examples where the service leaves out a file's status and a
+// secret type's unprocessed count (the data sources make them null): they
+// still run, and count what they cannot tell handled as open.
+func TestAccExampleRegistryDocsSecretsAndMalware_withoutStatusOrCount(t *testing.T) {
+	d := startDemo(t)
+	endpoint, setRewrite := startRewritingProxy(t, d.fake)
+	t.Setenv("ALIBABA_CLOUD_ENDPOINT_SAS", endpoint)
+	t.Setenv("TF_ACC_PROVIDER_NAMESPACE", "")
+	status, unprocessed := regexp.MustCompile(`,"Status":"?\d+"?`), regexp.MustCompile(`,"UnprocessedNum":"?\d+"?`)
+	setRewrite(func(action string, _ url.Values, code int, body []byte) (int, []byte) {
+		switch action {
+		case sasapi.ActionDescribeAffectedMaliciousFileImages:
+			body = status.ReplaceAll(body, nil)
+		case sasapi.ActionDescribeImageSensitiveFileList:
+			body = unprocessed.ReplaceAll(body, nil)
+		}
+		return code, body
+	})
+	uuid := fakesas.DemoUUIDPaymentsVulnerable
+	var unhandled, open []knownvalue.Check
+	for _, ty := range d.fake.SensitiveFileTypes(uuid) {
+		if ty.Status == fakesas.SensitiveStatusUnhandled && (ty.Level == "high" || ty.Level == "medium") {
+			unhandled = append(unhandled, knownvalue.StringExact(ty.Key))
+		}
+	}
+	for _, f := range d.fake.MaliciousFiles(uuid) {
+		if f.Sample.Level == "serious" || f.Sample.Level == "suspicious" {
+			open = append(open, knownvalue.StringExact(fmt.Sprintf("%s (%s)", f.FilePath, f.Sample.Name.En)))
+		}
+	}
+	for example, check := range map[string]statecheck.StateCheck{
+		"data-sources/sas_image_sensitive_files": statecheck.ExpectKnownOutputValue("unprocessed_secret_types", knownvalue.ListExact(unhandled)),
+		"data-sources/sas_image_malicious_files": statecheck.ExpectKnownOutputValue("open_malware", knownvalue.ListExact(open)),
+	} {
+		t.Run(example, func(t *testing.T) {
+			if failure := runExample(t, example, nil, check); failure != "" {
 				t.Fatalf("the example failed: %s", failure)
 			}
 		})
