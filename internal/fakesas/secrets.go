@@ -16,9 +16,10 @@ import (
 // the others. Decisions where the service is unspecified, all deliberate:
 //
 //   - An image's secrets derive from its record (ImageSensitiveFiles):
-//     none unless it is scanned (isScanned); otherwise they are drawn from
-//     its content (contentKey: the Digest, else the Uuid), so two records
-//     of one digest hold the same secrets. About three scanned images in
+//     none unless it is scanned (isScanned); otherwise the ones
+//     Options.SensitiveFiles gives for its content, else drawn from its
+//     content (contentKey: the Digest, else the Uuid), so two records of
+//     one digest hold the same secrets. About three scanned images in
 //     four have none; about 23 in 100 have one to three types of one to
 //     four files each; about 3 in 100 have a type with 101 to 250 files
 //     (bulkSensitiveFiles), which crosses page boundaries at PageSize 100
@@ -189,25 +190,68 @@ type sensitiveSpec struct {
 }
 
 // ImageSensitiveFiles returns the secret types the fake serves for img,
-// derived from the record alone (see the decisions above).
+// derived from the record alone (see the decisions above), unless
+// Options.SensitiveFiles gives them (see Server.SensitiveFileTypes).
 func ImageSensitiveFiles(img Image) []SensitiveFileType {
-	return imageSensitiveFiles(img, sensitiveCatalog())
+	return imageSensitiveFiles(img, sensitiveCatalog(), nil, "")
 }
 
-func imageSensitiveFiles(img Image, catalog []sensitiveTemplate) []SensitiveFileType {
+// SensitiveFileSpec is one secret type Options.SensitiveFiles gives an
+// image: a key of SensitiveFileKeys, its number of files, and whether it
+// is handled.
+type SensitiveFileSpec struct {
+	Key     string
+	Files   int
+	Handled bool
+}
+
+// SensitiveFileKeys lists the key of every secret type the fake knows.
+func SensitiveFileKeys() []string {
+	var out []string
+	for _, t := range sensitiveCatalog() {
+		out = append(out, t.key)
+	}
+	return out
+}
+
+// givenSensitiveSpecs converts Options.SensitiveFiles.
+func givenSensitiveSpecs(given map[string][]SensitiveFileSpec) map[string][]sensitiveSpec {
+	out := make(map[string][]sensitiveSpec, len(given))
+	for content, specs := range given {
+		out[content] = []sensitiveSpec{}
+		for _, spec := range specs {
+			status := SensitiveStatusUnhandled
+			if spec.Handled {
+				status = SensitiveStatusHandled
+			}
+			out[content] = append(out[content], sensitiveSpec{key: spec.Key, status: status, files: spec.Files})
+		}
+	}
+	return out
+}
+
+// imageSensitiveFiles renders the secret types of img: given ones by its
+// content, else the demo's, else drawn.
+func imageSensitiveFiles(img Image, catalog []sensitiveTemplate, given map[string][]sensitiveSpec, only string) []SensitiveFileType {
 	if !isScanned(img) {
 		return nil
 	}
 	content := contentKey(img)
-	demo, isDemo := demoFindings()[content]
-	specs := demo.secrets
-	if !isDemo {
-		specs = drawSensitiveSpecs(rand.New(rand.NewPCG(stringSeed(content), sensitiveStream)), catalog)
+	specs, isGiven := given[content]
+	if !isGiven {
+		demo, isDemo := demoFindings()[content]
+		specs = demo.secrets
+		if !isDemo {
+			specs = drawSensitiveSpecs(rand.New(rand.NewPCG(stringSeed(content), sensitiveStream)), catalog)
+		}
 	}
 	lastScan := int64(fieldNumber(img["LastScanTime"]))
 	out := make([]SensitiveFileType, 0, len(specs))
 	for _, spec := range specs {
 		k := slices.IndexFunc(catalog, func(t sensitiveTemplate) bool { return t.key == spec.key })
+		if k < 0 || (only != "" && spec.key != only) {
+			continue // not a type the fake knows (left out), or not the one asked for
+		}
 		out = append(out, renderSensitiveType(content, catalog[k], spec, lastScan))
 	}
 	slices.SortStableFunc(out, func(a, b SensitiveFileType) int {
@@ -310,10 +354,16 @@ func contentKey(img Image) string {
 // serves for the image with this Uuid in the current dataset, in the order
 // served; none for an unknown or unscanned image.
 func (s *Server) SensitiveFileTypes(uuid string) []SensitiveFileType {
+	return s.sensitiveFileTypes(uuid, "")
+}
+
+// sensitiveFileTypes returns the image's types, or only the one keyed
+// only: ByKey renders one type, not every file of the image.
+func (s *Server) sensitiveFileTypes(uuid, only string) []SensitiveFileType {
 	data, _ := s.snapshotImages()
 	for _, img := range data.images {
 		if fieldString(img["Uuid"]) == uuid {
-			return ImageSensitiveFiles(img)
+			return imageSensitiveFiles(img, sensitiveCatalog(), s.givenSecrets, only)
 		}
 	}
 	return nil
@@ -439,7 +489,7 @@ func (s *Server) sensitiveListRows(sq *sensitiveListQuery) []sensitiveListRow {
 		if sq.uuid != "" && fieldString(img["Uuid"]) != sq.uuid {
 			continue
 		}
-		for _, t := range imageSensitiveFiles(img, catalog) {
+		for _, t := range imageSensitiveFiles(img, catalog, s.givenSecrets, "") {
 			if !sq.keeps(t) {
 				continue
 			}
@@ -593,7 +643,7 @@ func (s *Server) describeImageSensitiveFileByKey(q url.Values, requestID string)
 	}
 	var t SensitiveFileType
 	if c.images {
-		for _, candidate := range s.SensitiveFileTypes(uuid) {
+		for _, candidate := range s.sensitiveFileTypes(uuid, key) {
 			if candidate.Key == key {
 				t = candidate
 			}

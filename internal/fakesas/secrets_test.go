@@ -512,3 +512,41 @@ func TestSensitiveFilePageCapAndReport(t *testing.T) {
 		}
 	}
 }
+
+// Options.SensitiveFiles gives an image the types asked for, by its
+// digest, every record of that digest alike; the list and the files serve
+// them, and an unknown key is left out. Other images keep their own.
+func TestGivenSensitiveFiles(t *testing.T) {
+	keys := SensitiveFileKeys()
+	demo := DemoImages(time.Now())
+	scanned := func(uuid string) Image {
+		return Image{"Uuid": uuid, "Digest": demoHex(7, 64), "ScaStatus": "SUCCESS", "LastScanTime": int64(1764000000000)}
+	}
+	given, twin := scanned("u-given"), scanned("u-twin")
+	images := append(demo, given, twin)
+	spec := []SensitiveFileSpec{{Key: keys[0], Files: 120}, {Key: "no_such_key", Files: 3}, {Key: keys[len(keys)-1], Files: 2, Handled: true}}
+	s := startServer(t, Options{Images: images, SensitiveFiles: map[string][]SensitiveFileSpec{demoHex(7, 64): spec}})
+	for _, uuid := range []string{"u-given", "u-twin"} {
+		types := s.SensitiveFileTypes(uuid)
+		if len(types) != 2 || types[0].Key != keys[0] || len(types[0].Files) != 120 || types[0].Status != SensitiveStatusUnhandled ||
+			types[1].Key != keys[len(keys)-1] || len(types[1].Files) != 2 || types[1].Status != SensitiveStatusHandled {
+			t.Fatalf("%s: %d types %+v, want the two known ones given", uuid, len(types), types)
+		}
+	}
+	client := newClient(t, s, defaultCreds)
+	rows, pages := readAllPages(t, client, actionDescribeImageSensitiveFileList, "SensitiveFileList",
+		map[string]string{"ImageUuid": "u-given", "ScanRange": `["image"]`, "Lang": "en"}, 100)
+	if pages != 1 || len(rows) != 2 || fieldString(rows[0]["Count"]) != "120" {
+		t.Fatalf("list: %d rows in %d pages: %v", len(rows), pages, rows)
+	}
+	files, pages := readAllPages(t, client, actionDescribeImageSensitiveFileByKey, "SensitiveFileList",
+		map[string]string{"ImageUuid": "u-twin", "SensitiveFileKey": keys[0], "ScanRange": `["image"]`}, 100)
+	if pages != 2 || len(files) != 120 {
+		t.Fatalf("files: %d in %d pages, want 120 in 2", len(files), pages)
+	}
+	for _, d := range demo {
+		if !reflect.DeepEqual(s.SensitiveFileTypes(fieldString(d["Uuid"])), ImageSensitiveFiles(d)) {
+			t.Errorf("demo image %v lost its own secrets", d["Uuid"])
+		}
+	}
+}

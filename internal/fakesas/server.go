@@ -80,6 +80,11 @@ type Options struct {
 	// QPS limits each action to this many requests a second (see SetQPS);
 	// 0 means no limit.
 	QPS float64
+	// SensitiveFiles gives the secret types of the scanned images whose
+	// content (Digest, else Uuid) is a key, instead of drawing them, for
+	// a shape the drawing never makes (many types of many files). A key
+	// SensitiveFileKeys lacks is left out.
+	SensitiveFiles map[string][]SensitiveFileSpec
 }
 
 // RecordedRequest is what the fake saw of one request and how it answered.
@@ -102,6 +107,8 @@ type Server struct {
 	now         func() time.Time // the clock x-acs-date is checked against
 	catalogue   *vulCatalogue
 	clock       func() time.Time // the clock the QPS limit refills by
+	// givenSecrets are Options.SensitiveFiles; never changed.
+	givenSecrets map[string][]sensitiveSpec
 
 	pageSizeReport PageSizeReport
 
@@ -149,23 +156,24 @@ func New(opts Options) *Server {
 	return &Server{
 		pageSizeReport: opts.PageSizeReport,
 
-		creds:       creds,
-		maxPageSize: maxPageSize,
-		seed:        opts.Seed,
-		substring:   opts.SubstringCriteria,
-		now:         time.Now,
-		catalogue:   newVulCatalogue(cmp.Or(opts.VulnerabilityCatalogue, DefaultVulnerabilityCatalogue)),
-		clock:       time.Now,
-		data:        newDataset(copyImages(opts.Images)),
-		scans:       newScanRegistry(opts.Scan),
-		criteria:    criteria,
-		latency:     opts.Latency,
-		streaks:     map[streakKey]int{},
-		rng:         newFaultRNG(opts.Seed),
-		calls:       map[string]int{},
-		qps:         max(opts.QPS, 0),
-		buckets:     map[string]*tokenBucket{},
-		done:        make(chan struct{}),
+		creds:        creds,
+		maxPageSize:  maxPageSize,
+		seed:         opts.Seed,
+		substring:    opts.SubstringCriteria,
+		now:          time.Now,
+		catalogue:    newVulCatalogue(cmp.Or(opts.VulnerabilityCatalogue, DefaultVulnerabilityCatalogue)),
+		givenSecrets: givenSensitiveSpecs(opts.SensitiveFiles),
+		clock:        time.Now,
+		data:         newDataset(copyImages(opts.Images)),
+		scans:        newScanRegistry(opts.Scan),
+		criteria:     criteria,
+		latency:      opts.Latency,
+		streaks:      map[streakKey]int{},
+		rng:          newFaultRNG(opts.Seed),
+		calls:        map[string]int{},
+		qps:          max(opts.QPS, 0),
+		buckets:      map[string]*tokenBucket{},
+		done:         make(chan struct{}),
 	}
 }
 

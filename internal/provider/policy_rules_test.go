@@ -24,12 +24,13 @@ import (
 // (resource_changes) at the same three depths.
 //
 // To test a new rule, add to policyLookups a lookup that makes it speak and
-// the messages it must say. A new data source (sas_image_sensitive_files,
-// say) needs its type in the policy's gated_types, and here one lookup per
-// rule over it plus one the policy passes, with expected names and counts
+// the messages it must say. A new data source (sas_image_things, say)
+// needs its type in the policy's gated_types, and here one lookup per rule
+// over it plus one the policy passes, with expected names and counts
 // derived from the fake's data (as urgentFixableNames does for
-// vulnerabilities). Nothing more: the fixture writes every lookup at every
-// placement, and each gets its subtests.
+// vulnerabilities, unprocessedSecretKeys for secrets). Nothing more: the
+// fixture writes every lookup at every placement, and each gets its
+// subtests.
 
 // policyLookup is one data block of the fixture and what the policy says
 // when the plan shows its result. Its copy read during apply has no result
@@ -99,6 +100,46 @@ func policyLookups(t *testing.T, d demo) []policyLookup {
 	if len(urgent) == 0 || len(urgent) > 5 {
 		t.Fatalf("%s has %d urgent fixable vulnerabilities; the policy names all of them only for 1 to 5", imageName(risky), len(urgent))
 	}
+	// The secrets and malware rules, and the gate over both, speak of the
+	// risky image and let the clean one through.
+	secrets := unprocessedSecretKeys(d.fake, risky, "high", "medium")
+	var malware []string
+	for _, f := range openMalware(d.fake, risky, "serious", "suspicious") {
+		malware = append(malware, fmt.Sprintf("%s (%s)", f.FilePath, f.Sample.Name.En))
+	}
+	slices.Sort(malware)
+	var violations []string
+	for _, key := range unprocessedSecretKeys(d.fake, risky, "high", "medium", "low") {
+		violations = append(violations, "sensitive_file "+d.pinnedImage(t, imageName(risky))+" "+key)
+	}
+	for _, f := range openMalware(d.fake, risky, "serious", "suspicious", "remind") {
+		violations = append(violations, "malicious_file "+d.pinnedImage(t, imageName(risky))+" "+f.Sample.MD5)
+	}
+	slices.Sort(violations)
+	if len(secrets) == 0 || len(malware) == 0 || len(violations) > 5 {
+		t.Fatalf("%s has %d open secrets, %d open malicious files and %d gate violations; the rules need some, and name all only up to 5",
+			imageName(risky), len(secrets), len(malware), len(violations))
+	}
+	if len(unprocessedSecretKeys(d.fake, clean, "high", "medium", "low"))+len(openMalware(d.fake, clean, "serious", "suspicious", "remind")) > 0 {
+		t.Fatalf("%s has open secrets or malware; the gate's passing lookup needs an image without", imageName(clean))
+	}
+	// The passing lookups of the secrets and malware rules look at images
+	// with severe findings that are all dealt with (a handled malicious
+	// file; the risky image has a whitelisted one).
+	severeSecret := func(ty fakesas.SensitiveFileType) bool { return ty.Level == "high" || ty.Level == "medium" }
+	handledSecrets := d.addRelease(t, "1.7.0", func(img fakesas.Image) bool {
+		types := fakesas.ImageSensitiveFiles(img)
+		return slices.ContainsFunc(types, severeSecret) && len(unprocessedOf(types, severeSecret)) == 0 && len(unprocessedOf(types, nil)) > 0
+	})
+	dealtWithMalware := d.addRelease(t, "1.7.1", func(img fakesas.Image) bool {
+		files := fakesas.ImageMaliciousFiles(img)
+		return slices.ContainsFunc(files, func(f fakesas.MaliciousFile) bool {
+			return f.Sample.Level != "remind" && f.Status == fakesas.MaliciousStatusHandled
+		}) &&
+			!slices.ContainsFunc(files, func(f fakesas.MaliciousFile) bool {
+				return f.Sample.Level != "remind" && f.Status != fakesas.MaliciousStatusHandled && f.Status != fakesas.MaliciousStatusWhitelisted
+			})
+	})
 
 	return []policyLookup{
 		{
@@ -132,7 +173,98 @@ func policyLookups(t *testing.T, d demo) []policyLookup {
 			rule: "no urgent fixable vulnerability", dataSource: "sas_image_vulnerabilities", label: "fixed",
 			arguments: func(later string) string { return liveVulnerabilitiesOf(clean, later) },
 		},
+		{
+			rule: "unprocessed high or medium secrets", dataSource: "sas_image_sensitive_files", label: "secrets",
+			arguments: func(later string) string { return fmt.Sprintf(`image_uuid = "%v%s"`, risky["Uuid"], later) },
+			deny:      []string{fmt.Sprintf("%d unprocessed high or medium secret type(s) baked into the image: %s", len(secrets), strings.Join(secrets, ", "))},
+		},
+		{
+			rule: "handled high or medium secrets", dataSource: "sas_image_sensitive_files", label: "handled_secrets",
+			arguments: func(later string) string { return fmt.Sprintf(`image_uuid = "%v%s"`, handledSecrets["Uuid"], later) },
+		},
+		{
+			rule: "serious or suspicious malicious files", dataSource: "sas_image_malicious_files", label: "malware",
+			arguments: func(later string) string { return maliciousFilesOf(risky, later) },
+			deny:      []string{fmt.Sprintf("%d serious or suspicious malicious file(s): %s", len(malware), strings.Join(malware, ", "))},
+		},
+		{
+			rule: "handled or whitelisted serious or suspicious malicious files", dataSource: "sas_image_malicious_files", label: "dealt_with_malware",
+			arguments: func(later string) string { return maliciousFilesOf(dealtWithMalware, later) },
+		},
+		{
+			rule: "release gate violations", dataSource: "sas_image_gate", label: "gate",
+			arguments: func(later string) string { return secretsAndMalwareGate(risky, later) },
+			deny:      []string{fmt.Sprintf("the release gate did not pass, %d violation(s): %s", len(violations), strings.Join(violations, ", "))},
+		},
+		{
+			rule: "release gate passed", dataSource: "sas_image_gate", label: "gate_passed",
+			arguments: func(later string) string { return secretsAndMalwareGate(clean, later) },
+		},
 	}
+}
+
+func maliciousFilesOf(img fakesas.Image, later string) string {
+	return fmt.Sprintf(`digest     = "%v"
+  image_uuid = "%v%s"`, img["Digest"], img["Uuid"], later)
+}
+
+func secretsAndMalwareGate(img fakesas.Image, later string) string {
+	return fmt.Sprintf(`image_uuids     = ["%v%s"]
+  sensitive_files = {}
+  malicious_files = {}`, img["Uuid"], later)
+}
+
+// unprocessedSecretKeys are the sorted keys of an image's unhandled secret
+// types of the levels given.
+func unprocessedSecretKeys(fake *fakesas.Server, img fakesas.Image, levels ...string) []string {
+	var keys []string
+	for _, ty := range fake.SensitiveFileTypes(fmt.Sprint(img["Uuid"])) {
+		if ty.Status == fakesas.SensitiveStatusUnhandled && slices.Contains(levels, ty.Level) {
+			keys = append(keys, ty.Key)
+		}
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// unprocessedOf are the unhandled types that keep holds for (nil: all).
+func unprocessedOf(types []fakesas.SensitiveFileType, keep func(fakesas.SensitiveFileType) bool) []fakesas.SensitiveFileType {
+	var out []fakesas.SensitiveFileType
+	for _, ty := range types {
+		if ty.Status == fakesas.SensitiveStatusUnhandled && (keep == nil || keep(ty)) {
+			out = append(out, ty)
+		}
+	}
+	return out
+}
+
+// addRelease adds payments-api:tag to the demo: a scanned image, of the
+// first digest (derived from the tag) for which want holds.
+func (d demo) addRelease(t *testing.T, tag string, want func(fakesas.Image) bool) fakesas.Image {
+	t.Helper()
+	for k := range 5000 {
+		image := exampleRelease(fmt.Sprintf("u-release-%s-%d", tag, k), "payments-api", tag)
+		image["Digest"] = sha256Hex(fmt.Sprintf("%s:%d", tag, k))
+		if want(image) {
+			d.fake.SetImages(append(d.fake.Images(), image))
+			d.images[imageName(image)] = image
+			return image
+		}
+	}
+	t.Fatalf("no digest gives payments-api:%s the findings wanted", tag)
+	return nil
+}
+
+// openMalware are an image's malicious files of the levels given that are
+// neither handled nor whitelisted.
+func openMalware(fake *fakesas.Server, img fakesas.Image, levels ...string) []fakesas.MaliciousFile {
+	var out []fakesas.MaliciousFile
+	for _, f := range fake.MaliciousFiles(fmt.Sprint(img["Uuid"])) {
+		if slices.Contains(levels, f.Sample.Level) && f.Status != fakesas.MaliciousStatusHandled && f.Status != fakesas.MaliciousStatusWhitelisted {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 func byRepoAndTag(img fakesas.Image, later string) string {

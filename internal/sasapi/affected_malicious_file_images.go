@@ -119,14 +119,16 @@ func maliciousFileParams(q MaliciousFileQuery) (map[string]string, error) {
 	}), nil
 }
 
-// maliciousFileKey identifies a record: its alert event, or else the same
-// file in the same image.
+// maliciousFileKey identifies a record: its image and alert event, or
+// else the same file in the same image. An event id is not documented as
+// unique across images, and the records of two images sharing a digest
+// can carry the same one: it never merges two images' files.
 func maliciousFileKey(f *MaliciousFile) (string, bool) {
 	if f.Id.Valid {
-		return strconv.FormatInt(f.Id.Value, 10), true
+		return f.ImageUuid.Value + "\x00" + strconv.FormatInt(f.Id.Value, 10), true
 	}
 	if !f.ImageUuid.Valid && !f.MaliciousMd5.Valid {
 		return "", false
 	}
-	return "\x00" + f.ImageUuid.Value + "\x00" + f.MaliciousMd5.Value + "\x00" + f.FilePath.Value, true
+	return f.ImageUuid.Value + "\x00\x00" + f.MaliciousMd5.Value + "\x00" + f.FilePath.Value, true
 }

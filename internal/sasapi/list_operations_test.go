@@ -100,6 +100,10 @@ var listOperations = []listOperation{
 	},
 	baselineResultsListOperation,
 	baselineItemsListOperation,
+	sensitiveTypesListOperation,
+	sensitiveFilesListOperation,
+	affectedMaliciousListOperation,
+	groupedMaliciousListOperation,
 }
 
 // pagedService serves one list operation from records in memory.

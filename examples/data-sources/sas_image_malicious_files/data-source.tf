@@ -13,11 +13,12 @@ data "sas_image_malicious_files" "release" {
 }
 
 # Serious or suspicious files still to be dealt with: neither handled nor
-# whitelisted in Security Center.
+# whitelisted in Security Center (a status the service did not send is
+# null, and counts as open).
 output "open_malware" {
   value = [
     for f in data.sas_image_malicious_files.release.malicious_files : "${f.path} (${coalesce(f.name, f.md5)})"
-    if contains(["serious", "suspicious"], f.level) && !contains(["handled", "whitelisted"], f.status)
+    if contains(["serious", "suspicious"], f.level) && !contains(["handled", "whitelisted"], coalesce(f.status, "unknown"))
   ]
 }
 

@@ -15,9 +15,13 @@ output "scanned" {
   value = data.sas_image_instance.release.scanned
 }
 
-# The unprocessed high and medium secret types, by key.
+# The unprocessed high and medium secret types, by key. A count the service
+# did not send is null: then the type counts unless its status is handled.
 output "unprocessed_secret_types" {
-  value = [for t in data.sas_image_sensitive_files.release.sensitive_files : t.key if t.unprocessed_count > 0]
+  value = [
+    for t in data.sas_image_sensitive_files.release.sensitive_files : t.key
+    if try(t.unprocessed_count > 0, t.status != "handled")
+  ]
 }
 
 # The same image's secret files, for the types with findings. The files
