@@ -497,9 +497,12 @@ func readGateCategories(ctx context.Context, r *reader, p *gatePolicy, images []
 		}
 		if p.secrets != nil {
 			tasks = append(tasks, func(ctx context.Context) error {
-				req := sensitiveFilesRequest{query: sasapi.SensitiveFileQuery{ImageUuid: uuid, Lang: langs[0]}, levels: p.secrets.levels, withFiles: true}
-				if len(req.levels) == 1 {
-					req.query.RiskLevel = req.levels[0]
+				// One level is the service's filter; several are the policy's,
+				// which blocks a type whose level is missing (readSensitiveFiles
+				// would drop it).
+				req := sensitiveFilesRequest{query: sasapi.SensitiveFileQuery{ImageUuid: uuid, Lang: langs[0]}, withFiles: true}
+				if len(p.secrets.levels) == 1 {
+					req.query.RiskLevel = p.secrets.levels[0]
 				}
 				res, err := readSensitiveFiles(ctx, r, req)
 				g.secrets = flattenSensitiveTypes(res.types, res.files)
