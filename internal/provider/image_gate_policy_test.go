@@ -57,11 +57,23 @@ func TestVulnPolicy_blocks(t *testing.T) {
 		{"fix unknown blocks", asap, func(v *vulnerabilityModel) { v.CanFix = types.BoolNull() }, true},
 		{"later is not blocked", asap, func(v *vulnerabilityModel) { v.Necessity = types.StringValue("later") }, false},
 		{"an unknown priority blocks", asap, func(v *vulnerabilityModel) { v.Necessity = types.StringNull() }, true},
-		{"later, score at min_cvss", cvss, func(v *vulnerabilityModel) { v.Necessity = types.StringValue("later"); v.MaxCVSSScore = types.Float64Value(9) }, true},
-		{"later, score under min_cvss", cvss, func(v *vulnerabilityModel) { v.Necessity = types.StringValue("later"); v.MaxCVSSScore = types.Float64Value(8.9) }, false},
-		{"later, no score", cvss, func(v *vulnerabilityModel) { v.Necessity = types.StringValue("nntf"); v.MaxCVSSScore = types.Float64Null() }, true},
+		{"later, score at min_cvss", cvss, func(v *vulnerabilityModel) {
+			v.Necessity = types.StringValue("later")
+			v.MaxCVSSScore = types.Float64Value(9)
+		}, true},
+		{"later, score under min_cvss", cvss, func(v *vulnerabilityModel) {
+			v.Necessity = types.StringValue("later")
+			v.MaxCVSSScore = types.Float64Value(8.9)
+		}, false},
+		{"later, no score", cvss, func(v *vulnerabilityModel) {
+			v.Necessity = types.StringValue("nntf")
+			v.MaxCVSSScore = types.Float64Null()
+		}, true},
 		{"later, no score allowed", vulnPolicy{necessities: []string{"asap"}, minCVSS: score(9), allowUnknownSeverity: true},
-			func(v *vulnerabilityModel) { v.Necessity = types.StringValue("nntf"); v.MaxCVSSScore = types.Float64Null() }, false},
+			func(v *vulnerabilityModel) {
+				v.Necessity = types.StringValue("nntf")
+				v.MaxCVSSScore = types.Float64Null()
+			}, false},
 		{"high score without a fix, only_fixable", cvss, func(v *vulnerabilityModel) {
 			v.Necessity = types.StringValue("later")
 			v.MaxCVSSScore = types.Float64Value(9.8)
