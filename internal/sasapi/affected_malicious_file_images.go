@@ -119,11 +119,12 @@ func maliciousFileParams(q MaliciousFileQuery) (map[string]string, error) {
 	}), nil
 }
 
-// maliciousFileKey identifies a record: its alert event, or else the same
-// file in the same image.
+// maliciousFileKey identifies a record: its alert event in its image
+// record (the records of one digest may share the event), or else the
+// same file in the same image.
 func maliciousFileKey(f *MaliciousFile) (string, bool) {
 	if f.Id.Valid {
-		return strconv.FormatInt(f.Id.Value, 10), true
+		return strconv.FormatInt(f.Id.Value, 10) + "\x00" + f.ImageUuid.Value, true
 	}
 	if !f.ImageUuid.Valid && !f.MaliciousMd5.Valid {
 		return "", false
