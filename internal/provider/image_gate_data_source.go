@@ -340,14 +340,14 @@ func (e gateExceptionModel) exception(ctx context.Context, at path.Path, now tim
 	}
 	until, err := parseExpiry(exc.expiresText)
 	if err != nil {
-		diags.AddAttributeError(at.AtName("expires"), "Invalid exception expiry", err.Error())
+		diags.AddAttributeError(at.AtName("expires"), "Invalid exception expiry", attributeDetail(at.AtName("expires"), err.Error()))
 		return exc, diags
 	}
 	exc.until = until
 	if until.Sub(now) > maxExceptionLife {
-		diags.AddAttributeError(at.AtName("expires"), "Exception expires too late",
+		diags.AddAttributeError(at.AtName("expires"), "Exception expires too late", attributeDetail(at.AtName("expires"),
 			fmt.Sprintf("The exception for %s %q expires %s, more than %d days after %s: an accepted risk must come back within a year. "+
-				"Set an earlier expires, and renew the exception when it is due.", exc.kind, exc.id, exc.expiresText, int(maxExceptionLife.Hours()/24), now.Format(time.RFC3339)))
+				"Set an earlier expires, and renew the exception when it is due.", exc.kind, exc.id, exc.expiresText, int(maxExceptionLife.Hours()/24), now.Format(time.RFC3339))))
 	}
 	return exc, diags
 }
