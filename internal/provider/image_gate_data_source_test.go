@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -18,6 +19,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/terraform-sas/terraform-provider-sas/internal/fakesas"
 )
@@ -1215,4 +1220,346 @@ func nullOr(s string, null bool) string {
 		return "<null>"
 	}
 	return s
+}
+
+// ---- through Terraform ----
+
+const gateAddr = "data.sas_image_gate.release"
+
+// gateConfig is a provider pointing at the fake and a gate of these
+// arguments.
+func gateConfig(fake *fakesas.Server, args string) string {
+	return providerConfig(fake) + "\ndata \"sas_image_gate\" \"release\" {\n" + args + "\n}\n"
+}
+
+// Bad input fails at plan time, naming the attribute at fault, before
+// any request.
+func TestAccGate_badInputFailsAtPlanTime(t *testing.T) {
+	fake := startFake(t, fakesas.Options{Images: fakesas.DemoImages(gateAt)})
+	digest := hcl(field(fake.Images()[0], "Digest"))
+	at := gateAt.Format(time.RFC3339)
+	withException := func(e string) string {
+		return fmt.Sprintf("digests = [%s]\nvulnerabilities = {}\nat = %q\nexceptions = [%s]", digest, at, e)
+	}
+	exc := func(kind, id, expires, reason string) string {
+		return fmt.Sprintf("{ kind = %q, id = %q, expires = %q, reason = %q }", kind, id, expires, reason)
+	}
+	var many []string
+	for k := range 101 {
+		many = append(many, hcl(fmt.Sprintf("%064x", k)))
+	}
+	cases := []struct {
+		name, args string
+		err        *regexp.Regexp
+	}{
+		{"neither digests nor image_uuids", "vulnerabilities = {}", errorMatching("No images to gate", "Set digests", "or image_uuids")},
+		{"both digests and image_uuids", fmt.Sprintf("digests = [%s]\nimage_uuids = [\"u-1\"]\nvulnerabilities = {}", digest),
+			errorMatching("Both digests and image_uuids", `image_uuids = ["u-1"]`, "Set exactly one of digests and image_uuids")},
+		{"no policy block", fmt.Sprintf("digests = [%s]\nmax_scan_age = \"24h\"", digest), errorMatching("No policy block", "vulnerabilities, baselines, sensitive_files and malicious_files")},
+		{"no digest", "digests = []\nvulnerabilities = {}", errorMatching("Attribute digests list must contain at least 1 elements and at most 100 elements")},
+		{"101 digests", fmt.Sprintf("digests = [%s]\nvulnerabilities = {}", strings.Join(many, ", ")), errorMatching("Attribute digests list must contain at least 1 elements and at most 100 elements")},
+		{"a bad digest", "digests = [\"sha256:abc\"]\nvulnerabilities = {}", errorMatching("Invalid image digest", `digests = ["sha256:abc"]`, `Attribute digests[0]: "sha256:abc" must be a sha256 image digest`)},
+		{"a bad image uuid", "image_uuids = [\"u 1\"]\nvulnerabilities = {}", errorMatching("Attribute image_uuids[0] must be an image uuid")},
+		{"a bad max_scan_age", fmt.Sprintf("digests = [%s]\nvulnerabilities = {}\nmax_scan_age = \"7d\"", digest), errorMatching("Invalid duration", `max_scan_age = "7d"`, `"7d" is not a duration`)},
+		{"a bad expiry_warning", fmt.Sprintf("digests = [%s]\nvulnerabilities = {}\nexpiry_warning = \"0s\"", digest), errorMatching("Invalid duration", `expiry_warning = "0s"`, `"0s" must be longer than zero`)},
+		{"a bad at", fmt.Sprintf("digests = [%s]\nvulnerabilities = {}\nat = \"2026-12-07\"", digest), errorMatching(`at = "2026-12-07"`, "RFC3339")},
+		{"min_cvss above 10", fmt.Sprintf("digests = [%s]\nvulnerabilities = { min_cvss = 10.5 }", digest), errorMatching("Attribute vulnerabilities.min_cvss value must be between 0.000000 and 10.000000")},
+		{"an unknown fix priority", fmt.Sprintf("digests = [%s]\nvulnerabilities = { necessities = [\"urgent\"] }", digest), errorMatching(`vulnerabilities.necessities[Value("urgent")] value must be one of`)},
+		{"an unknown baseline level", fmt.Sprintf("digests = [%s]\nbaselines = { levels = [\"critical\"] }", digest), errorMatching(`baselines.levels[Value("critical")] value must be one of`)},
+		{"an unknown secret level", fmt.Sprintf("digests = [%s]\nsensitive_files = { risk_levels = [\"critical\"] }", digest), errorMatching(`sensitive_files.risk_levels[Value("critical")] value must be one of`)},
+		{"an unknown malware level", fmt.Sprintf("digests = [%s]\nmalicious_files = { levels = [\"high\"] }", digest), errorMatching(`malicious_files.levels[Value("high")] value must be one of`)},
+		{"an unknown exception kind", withException(exc("not_scanned", "x", "2027-01-31", "SEC-1")), errorMatching(`Attribute exceptions[0].kind value must be one of: ["vulnerability" "baseline" "sensitive_file" "malicious_file"], got: "not_scanned"`)},
+		{"an exception without an id", withException(exc("vulnerability", "", "2027-01-31", "SEC-1")), errorMatching("Attribute exceptions[0].id string length must be at least 1")},
+		{"an empty reason", withException(exc("vulnerability", "x", "2027-01-31", "")), errorMatching("Attribute exceptions[0].reason must not be empty")},
+		{"a blank reason", withException(exc("vulnerability", "x", "2027-01-31", " \t ")), errorMatching("Attribute exceptions[0].reason must not be empty")},
+		{"no reason", withException(`{ kind = "vulnerability", id = "x", expires = "2027-01-31" }`), errorMatching(`attribute "reason" is required`)},
+		{"an unparsable expires", withException(exc("vulnerability", "x", "31/01/2027", "SEC-1")),
+			errorMatching("Invalid exception expiry", `Attribute exceptions[0].expires: "31/01/2027" is neither a date`)},
+		{"expires more than 366 days after at", withException(exc("baseline", "hc_x", "2027-12-08", "SEC-1")),
+			errorMatching("Exception expires too late", `Attribute exceptions[0].expires: The exception for baseline "hc_x" expires 2027-12-08, more than 366 days after 2026-12-07T12:00:00Z`)},
+		{"expires more than 366 days after now", fmt.Sprintf("digests = [%s]\nvulnerabilities = {}\nexceptions = [%s]", digest,
+			exc("vulnerability", "x", time.Now().UTC().AddDate(1, 1, 0).Format(time.DateOnly), "SEC-1")), errorMatching("Exception expires too late", "Attribute exceptions[0].expires:", "more than 366 days after")},
+		{"an empty scope", withException(`{ kind = "vulnerability", id = "x", expires = "2027-01-31", reason = "SEC-1", scope = [] }`),
+			errorMatching("Attribute exceptions[0].scope list must contain at least 1 elements")},
+	}
+	var steps []resource.TestStep
+	for _, tc := range cases {
+		steps = append(steps, resource.TestStep{Config: gateConfig(fake, tc.args), ExpectError: tc.err, PlanOnly: true})
+	}
+	accTest(t, steps...)
+	if n := len(fake.Requests()); n != 0 {
+		t.Errorf("bad input reached the service: %d requests", n)
+	}
+}
+
+// expectViolations checks a list of violations exactly, in order.
+func expectViolations(want []wantViolation) knownvalue.Check {
+	checks := make([]knownvalue.Check, len(want))
+	for k, w := range want {
+		var level knownvalue.Check = knownvalue.StringExact(w.level)
+		if w.level == "" {
+			level = knownvalue.Null()
+		}
+		checks[k] = knownvalue.ObjectPartial(map[string]knownvalue.Check{
+			"image_uuid": knownvalue.StringExact(w.uuid), "kind": knownvalue.StringExact(w.kind), "id": knownvalue.StringExact(w.id), "level": level,
+		})
+	}
+	return knownvalue.ListExact(checks)
+}
+
+// expectGateSummary is the summary of a verdict.
+func expectGateSummary(images int, violations, excepted []wantViolation) knownvalue.Check {
+	counts := map[string]knownvalue.Check{
+		"images": knownvalue.Int64Exact(int64(images)), "violations": knownvalue.Int64Exact(int64(len(violations))),
+		"excepted": knownvalue.Int64Exact(int64(len(excepted))),
+	}
+	for _, kind := range oracleKinds {
+		n := 0
+		for _, v := range violations {
+			if v.kind == kind {
+				n++
+			}
+		}
+		counts[kind] = knownvalue.Int64Exact(int64(n))
+	}
+	return knownvalue.ObjectExact(counts)
+}
+
+// expectGateImages checks images: each record in order, passing when it
+// has no violation.
+func expectGateImages(records []fakesas.Image, violations []wantViolation) knownvalue.Check {
+	checks := make([]knownvalue.Check, len(records))
+	for k, r := range records {
+		n := 0
+		for _, v := range violations {
+			if v.uuid == field(r, "Uuid") {
+				n++
+			}
+		}
+		var last knownvalue.Check = knownvalue.Null()
+		if imageScanned(r) {
+			ms, _ := wireInt(r["LastScanTime"])
+			last = knownvalue.StringExact(time.UnixMilli(ms).UTC().Format(time.RFC3339))
+		}
+		checks[k] = knownvalue.ObjectExact(map[string]knownvalue.Check{
+			"uuid": knownvalue.StringExact(field(r, "Uuid")), "scanned": knownvalue.Bool(imageScanned(r)), "last_scanned_at": last,
+			"passed": knownvalue.Bool(n == 0), "violations": knownvalue.Int64Exact(int64(n)),
+			"image_reference": knownvalue.StringExact(fmt.Sprintf("registry.cn-hangzhou.aliyuncs.com/%s/%s@sha256:%s", field(r, "RepoNamespace"), field(r, "RepoName"), field(r, "Digest"))),
+		})
+	}
+	return knownvalue.ListExact(checks)
+}
+
+// The verdict through Terraform: a clean release passes; one with a
+// vulnerable, a never scanned and a stale image is blocked with every
+// violation; an exception lets its finding through until it expires.
+func TestAccGate_verdict(t *testing.T) {
+	fake := startFake(t, fakesas.Options{Images: fakesas.DemoImages(gateAt)})
+	byUUID := func(uuid string) fakesas.Image { return imageByUUID(t, fake, uuid) }
+	clean := byUUID(fakesas.DemoUUIDPaymentsClean)
+	blocked := []fakesas.Image{byUUID(fakesas.DemoUUIDPaymentsVulnerable), clean, byUUID(fakesas.DemoUUIDCheckoutUnscanned), byUUID(fakesas.DemoUUIDAuthStale)}
+	oracle := everyBlockOracle(fake)
+	oracle.maxScanAge = 168 * time.Hour
+	policy := fmt.Sprintf(`
+max_scan_age    = "168h"
+at              = %q
+vulnerabilities = { min_cvss = 9 }
+baselines       = {}
+sensitive_files = {}
+malicious_files = {}`, gateAt.Format(time.RFC3339))
+	digests := func(images ...fakesas.Image) string {
+		var quoted []string
+		for _, d := range digestsOf(images) {
+			quoted = append(quoted, hcl(d))
+		}
+		return "digests = [" + strings.Join(quoted, ", ") + "]"
+	}
+	all := oracle.violations(t, blocked)
+	secret := wantViolation{fakesas.DemoUUIDPaymentsVulnerable, "sensitive_file", fakesas.SensitiveKeyAWSAccessKey, "high"}
+	if !slices.Contains(all, secret) || !slices.ContainsFunc(all, func(w wantViolation) bool { return w.kind == "not_scanned" }) ||
+		!slices.ContainsFunc(all, func(w wantViolation) bool { return w.kind == "stale_scan" }) {
+		t.Fatalf("the blocked release lacks a violation of some kind: %v", all)
+	}
+	laterOracle := oracle
+	laterOracle.at = time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
+	if !slices.Contains(laterOracle.violations(t, blocked), secret) {
+		t.Fatal("the secret is not a violation a month later")
+	}
+	var rest []wantViolation
+	for _, w := range all {
+		if w != secret {
+			rest = append(rest, w)
+		}
+	}
+	exception := `exceptions = [{ kind = "sensitive_file", id = "aws_access_key", scope = ["prod/payments-api"], expires = "2026-12-31", reason = "SEC-7 rotated" }]`
+	check := func(name string, c knownvalue.Check) statecheck.StateCheck {
+		return statecheck.ExpectKnownValue(gateAddr, tfjsonpath.New(name), c)
+	}
+	noRefs := knownvalue.ListExact([]knownvalue.Check{})
+	ref := knownvalue.ListExact([]knownvalue.Check{knownvalue.ObjectExact(map[string]knownvalue.Check{"kind": knownvalue.StringExact("sensitive_file"),
+		"id": knownvalue.StringExact("aws_access_key"), "expires": knownvalue.StringExact("2026-12-31"), "reason": knownvalue.StringExact("SEC-7 rotated")})})
+	accTest(t,
+		resource.TestStep{
+			Config: gateConfig(fake, digests(clean)+policy),
+			ConfigStateChecks: []statecheck.StateCheck{
+				check("passed", knownvalue.Bool(true)),
+				check("violations", knownvalue.ListExact([]knownvalue.Check{})),
+				check("images", expectGateImages([]fakesas.Image{clean}, nil)),
+				check("summary", expectGateSummary(1, nil, nil)),
+			},
+		},
+		resource.TestStep{
+			Config: gateConfig(fake, digests(blocked...)+policy),
+			ConfigStateChecks: []statecheck.StateCheck{
+				check("passed", knownvalue.Bool(false)),
+				check("violations", expectViolations(all)),
+				check("excepted", knownvalue.ListExact([]knownvalue.Check{})),
+				check("images", expectGateImages(blocked, all)),
+				check("summary", expectGateSummary(len(blocked), all, nil)),
+			},
+		},
+		resource.TestStep{
+			Config: gateConfig(fake, digests(blocked...)+policy+"\n"+exception),
+			ConfigStateChecks: []statecheck.StateCheck{
+				check("violations", expectViolations(rest)),
+				check("excepted", knownvalue.ListExact([]knownvalue.Check{knownvalue.ObjectPartial(map[string]knownvalue.Check{
+					"image_uuid": knownvalue.StringExact(secret.uuid), "kind": knownvalue.StringExact("sensitive_file"), "id": knownvalue.StringExact("aws_access_key"),
+					"reason": knownvalue.StringExact("SEC-7 rotated"), "expires": knownvalue.StringExact("2026-12-31"),
+					"detail": knownvalue.StringExact("2 file(s): /app/config/.env, /root/.aws/credentials"),
+				})})),
+				check("expired_exceptions", noRefs),
+				check("unused_exceptions", noRefs),
+				check("summary", expectGateSummary(len(blocked), rest, []wantViolation{secret})),
+			},
+		},
+		resource.TestStep{
+			Config: gateConfig(fake, digests(blocked...)+strings.Replace(policy, gateAt.Format(time.RFC3339), "2027-01-01T00:00:00Z", 1)+"\n"+exception),
+			ConfigStateChecks: []statecheck.StateCheck{
+				check("excepted", knownvalue.ListExact([]knownvalue.Check{})),
+				check("expired_exceptions", ref),
+				check("unused_exceptions", noRefs),
+				check("passed", knownvalue.Bool(false)),
+				check("violations", expectViolations(laterOracle.violations(t, blocked))),
+			},
+		},
+		resource.TestStep{
+			Config: gateConfig(fake, digests(clean)+policy+"\n"+exception),
+			ConfigStateChecks: []statecheck.StateCheck{
+				check("passed", knownvalue.Bool(true)),
+				check("unused_exceptions", ref),
+			},
+		},
+	)
+}
+
+// Through Terraform, an image Security Center does not know, or a
+// category the service refuses to list, fails the plan.
+func TestAccGate_failuresFailThePlan(t *testing.T) {
+	fake := startFake(t, fakesas.Options{Images: fakesas.DemoImages(gateAt)})
+	pay := hcl(field(imageByUUID(t, fake, fakesas.DemoUUIDPaymentsVulnerable), "Digest"))
+	unknown := strings.Repeat("ab", 32)
+	accTest(t,
+		resource.TestStep{
+			Config:      gateConfig(fake, fmt.Sprintf("digests = [%s, \"sha256:%s\"]\nvulnerabilities = {}", pay, strings.ToUpper(unknown))),
+			ExpectError: errorMatching("Security Center does not know an image of the release", "No image record has the digest "+unknown+"."),
+		},
+		resource.TestStep{
+			Config:      gateConfig(fake, "image_uuids = [\"5b8f2c1e-0000-4000-8000-000000000000\"]\nbaselines = {}"),
+			ExpectError: errorMatching("Security Center does not know an image of the release", "No image record has the uuid 5b8f2c1e-0000-4000-8000-000000000000."),
+		},
+		resource.TestStep{
+			PreConfig: func() {
+				fake.SetFaults(fakesas.Fault{Kind: fakesas.FaultNoPermission, Action: "DescribeImageSensitiveFileList"})
+			},
+			Config:      gateConfig(fake, fmt.Sprintf("digests = [%s]\nvulnerabilities = {}\nsensitive_files = {}", pay)),
+			ExpectError: errorMatching("NoPermission", "Request id", "yundun-sas:DescribeImageSensitiveFileList"),
+		},
+	)
+}
+
+// One plan with a gate and two sas_image_vulnerabilities with
+// with_cve_details over the same images looks each vulnerability name up
+// once: the details are cached per provider configuration for the run.
+func TestAccGate_cveDetailsOncePerRunAcrossDataSources(t *testing.T) {
+	fake := gateFake(t, gateAt)
+	var scanned []fakesas.Image
+	for _, r := range releaseImages(t, fake) {
+		if imageScanned(r) && len(scanned) < 6 {
+			scanned = append(scanned, r)
+		}
+	}
+	names := map[string]bool{}
+	for _, r := range scanned {
+		for _, row := range fake.VulnerabilityRows(field(r, "Uuid")) {
+			names[fmt.Sprint(row["Name"])] = true
+		}
+	}
+	var digests, ids []string
+	for _, r := range scanned {
+		digests, ids = append(digests, hcl(field(r, "Digest"))), append(ids, hcl(field(r, "Uuid")))
+	}
+	config := gateConfig(fake, fmt.Sprintf("digests = [%s]\nvulnerabilities = { min_cvss = 9 }", strings.Join(digests, ", "))) + fmt.Sprintf(`
+data "sas_image_vulnerabilities" "all" {
+  image_uuids      = [%[1]s]
+  with_cve_details = true
+}
+
+data "sas_image_vulnerabilities" "asap" {
+  image_uuids      = [%[1]s]
+  necessities      = ["asap", "later"]
+  with_cve_details = true
+}
+`, strings.Join(ids, ", "))
+	accTest(t, resource.TestStep{Config: config, PlanOnly: true, ExpectNonEmptyPlan: false})
+	runs := fake.Calls("DescribeImageInstances") // the gate's one listing per run
+	if runs == 0 {
+		t.Fatal("the gate never read")
+	}
+	looked := map[string]int{}
+	for _, r := range fake.Requests() {
+		if r.Action == "DescribeVulDetails" {
+			looked[r.Query.Get("Name")]++
+		}
+	}
+	for name := range names {
+		if looked[name] != runs {
+			t.Errorf("%s looked up %d times in %d runs, want once a run", name, looked[name], runs)
+		}
+	}
+	if got, want := fake.Calls("DescribeVulDetails"), runs*len(names); got != want {
+		t.Errorf("%d DescribeVulDetails requests in %d runs, want %d: once per distinct name (%d) a run", got, runs, want, len(names))
+	}
+}
+
+// Arguments from variables, unknown when Terraform validates the
+// configuration, are checked once known.
+func TestAccGate_argumentsFromVariables(t *testing.T) {
+	fake := startFake(t, fakesas.Options{Images: fakesas.DemoImages(gateAt)})
+	clean := hcl(field(imageByUUID(t, fake, fakesas.DemoUUIDPaymentsClean), "Digest"))
+	variables := func(expires string) string {
+		return fmt.Sprintf(`
+variable "policy" {
+  type    = object({ necessities = list(string) })
+  default = { necessities = ["asap", "later"] }
+}
+variable "exceptions" {
+  type    = list(object({ kind = string, id = string, expires = string, reason = string }))
+  default = [{ kind = "vulnerability", id = "CVE-1", expires = %q, reason = "SEC-1" }]
+}
+`, expires)
+	}
+	gate := fmt.Sprintf("digests = [%s]\nat = %q\nvulnerabilities = var.policy\nexceptions = var.exceptions", clean, gateAt.Format(time.RFC3339))
+	accTest(t,
+		resource.TestStep{
+			Config: variables("2027-01-31") + gateConfig(fake, gate),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(gateAddr, tfjsonpath.New("passed"), knownvalue.Bool(true)),
+				statecheck.ExpectKnownValue(gateAddr, tfjsonpath.New("unused_exceptions"), knownvalue.ListSizeExact(1)),
+			},
+		},
+		resource.TestStep{
+			Config:      variables("2030-01-31") + gateConfig(fake, gate),
+			ExpectError: errorMatching("Exception expires too late", "Attribute exceptions[0].expires:", `vulnerability "CVE-1" expires 2030-01-31`),
+		},
+	)
 }
