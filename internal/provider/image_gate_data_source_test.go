@@ -1563,3 +1563,28 @@ variable "exceptions" {
 		},
 	)
 }
+
+// Digests are lower case: given in capitals with sha256:, they are sent
+// bare and in lower case; a record whose digest the service sends in
+// capitals is referenced in lower case.
+func TestGate_digestsAreLowerCase(t *testing.T) {
+	digest := strings.Repeat("c0ffee", 10) + "beef"
+	shouting := img("7f000000-0000-4000-8000-000000000001", "ledger", "2.0.0", fakesas.Image{"Digest": "SHA256:" + strings.ToUpper(digest)})
+	fake := gateFake(t, gateAt, shouting)
+	pay := imageByUUID(t, fake, fakesas.DemoUUIDPaymentsVulnerable)
+	diags, m := readGateDirect(t, fake.Endpoint(), gateArgs{"digests": anyList("SHA256:" + strings.ToUpper(field(pay, "Digest"))), "vulnerabilities": map[string]any{}})
+	requireNoGateDiagnostics(t, diags)
+	if len(m.Images) != 1 || m.Images[0].UUID.ValueString() != fakesas.DemoUUIDPaymentsVulnerable {
+		t.Fatalf("images %v, want payments-api:1.4.2", m.Images)
+	}
+	for _, r := range fake.Requests() {
+		if r.Action == "DescribeImageInstances" && !strings.Contains(r.Query.Get("Criteria"), `"value":"`+field(pay, "Digest")+`"`) {
+			t.Errorf("the digest was not sent bare and in lower case: %s", r.Query.Get("Criteria"))
+		}
+	}
+	diags, m = readGateDirect(t, fake.Endpoint(), gateArgs{"image_uuids": anyList(field(shouting, "Uuid")), "vulnerabilities": map[string]any{}})
+	requireNoGateDiagnostics(t, diags)
+	if got := m.Images[0].ImageReference.ValueString(); got != "prod/ledger@sha256:"+digest {
+		t.Errorf("image_reference %s, want the digest in lower case", got)
+	}
+}
