@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -1586,5 +1587,60 @@ func TestGate_digestsAreLowerCase(t *testing.T) {
 	requireNoGateDiagnostics(t, diags)
 	if got := m.Images[0].ImageReference.ValueString(); got != "prod/ledger@sha256:"+digest {
 		t.Errorf("image_reference %s, want the digest in lower case", got)
+	}
+}
+
+// inFlight serves a fake, noting the most requests in flight at once and
+// the most distinct actions among them.
+type inFlight struct {
+	next                 http.Handler
+	mu                   sync.Mutex
+	now                  map[string]int // requests in flight by action
+	most, mostActions, n int
+}
+
+func (f *inFlight) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	action := r.Header.Get("x-acs-action")
+	f.mu.Lock()
+	f.now[action]++
+	f.n++
+	f.most, f.mostActions = max(f.most, f.n), max(f.mostActions, len(f.now))
+	f.mu.Unlock()
+	defer func() {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.n--
+		if f.now[action]--; f.now[action] == 0 {
+			delete(f.now, action)
+		}
+	}()
+	f.next.ServeHTTP(w, r)
+}
+
+// The reads run concurrently, never more at once than the provider's
+// max_concurrency: the categories of the images side by side, not one
+// category after another.
+func TestGate_readsConcurrentlyWithinMaxConcurrency(t *testing.T) {
+	images := append(fakesas.DemoImages(gateAt), fakesas.GenerateImages(400, 7)...)
+	fake := fakesas.New(fakesas.Options{Images: images, Latency: 10 * time.Millisecond})
+	t.Cleanup(fake.Close)
+	counter := &inFlight{next: fake, now: map[string]int{}}
+	server := httptest.NewServer(counter)
+	t.Cleanup(server.Close)
+	probe := startFake(t, fakesas.Options{Images: images})
+	digests := digestsOf(releaseImages(t, probe))
+	const limit = 4
+	ds := NewImageGateDataSource()
+	var schemaResp datasource.SchemaResponse
+	ds.Schema(t.Context(), datasource.SchemaRequest{}, &schemaResp)
+	object := schemaResp.Schema.Type().TerraformType(t.Context()).(tftypes.Object)
+	config := map[string]tftypes.Value{}
+	for name, v := range everyBlock(digests) {
+		config[name] = tfValueOf(t, object.AttributeTypes[name], v)
+	}
+	diags, _ := readDirect(t, ds, strings.TrimPrefix(server.URL, "http://"), limit, config)
+	requireNoGateDiagnostics(t, diags)
+	if counter.most != limit || counter.mostActions < 3 {
+		t.Errorf("at most %d requests in flight (want max_concurrency, %d), of at most %d actions at once (want 3 or more)", counter.most, limit, counter.mostActions)
 	}
 }
