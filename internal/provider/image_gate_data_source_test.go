@@ -827,6 +827,12 @@ func TestGate_failsClosedOnAShortListing(t *testing.T) {
 func TestGate_failsClosedOnMissingValues(t *testing.T) {
 	images := fakesas.DemoImages(gateAt)
 	pay := images[0]
+	liveFixable := 0 // rows of pay neither fixed nor without a fix
+	for _, row := range fakesas.New(fakesas.Options{Images: images}).VulnerabilityRows(field(pay, "Uuid")) {
+		if status, _ := wireInt(row["Status"]); status != fakesas.VulStatusFixed && row["CanFix"] != "no" {
+			liveFixable++
+		}
+	}
 	cases := []struct {
 		action, field string
 		args          gateArgs
@@ -838,6 +844,7 @@ func TestGate_failsClosedOnMissingValues(t *testing.T) {
 		{"DescribeImageSensitiveFileList", "UnprocessedNum", gateArgs{"sensitive_files": map[string]any{}}, "sensitive_file", 2},
 		{"DescribeAffectedMaliciousFileImages", "Level", gateArgs{"malicious_files": map[string]any{}}, "malicious_file", 1},
 		{"DescribeAffectedMaliciousFileImages", "Status", gateArgs{"malicious_files": map[string]any{}}, "malicious_file", 2},
+		{"DescribeImageVulList", "Necessity", gateArgs{"vulnerabilities": map[string]any{"necessities": anyList("later", "nntf")}}, "vulnerability", liveFixable},
 		{"DescribeImageInstances", "ScaStatus", gateArgs{"malicious_files": map[string]any{}}, "not_scanned", 1},
 	}
 	for _, tc := range cases {
@@ -1480,7 +1487,9 @@ func TestAccGate_failuresFailThePlan(t *testing.T) {
 
 // One plan with a gate and two sas_image_vulnerabilities with
 // with_cve_details over the same images looks each vulnerability name up
-// once: the details are cached per provider configuration for the run.
+// once: the details are cached per provider configuration for the run,
+// for the reads at the same time (the gate and one) and for a read after
+// them (the other).
 func TestAccGate_cveDetailsOncePerRunAcrossDataSources(t *testing.T) {
 	fake := gateFake(t, gateAt)
 	var scanned []fakesas.Image
@@ -1505,10 +1514,12 @@ data "sas_image_vulnerabilities" "all" {
   with_cve_details = true
 }
 
+# Read after the others, when every name is known.
 data "sas_image_vulnerabilities" "asap" {
   image_uuids      = [%[1]s]
   necessities      = ["asap", "later"]
   with_cve_details = true
+  depends_on       = [data.sas_image_gate.release, data.sas_image_vulnerabilities.all]
 }
 `, strings.Join(ids, ", "))
 	accTest(t, resource.TestStep{Config: config, PlanOnly: true, ExpectNonEmptyPlan: false})
