@@ -310,15 +310,13 @@ func mapStrings[T fmt.Stringer](list []T) []string {
 
 // ---- the dataset ----
 
-// gateFake serves the demo images dated at `at`, and generated ones.
-func gateFake(t *testing.T, at time.Time, extra ...fakesas.Image) *fakesas.Server {
+// gateFake serves the demo images dated at gateAt (the instant the gates
+// are evaluated at), then 400 generated ones, then extra.
+func gateFake(t *testing.T, extra ...fakesas.Image) *fakesas.Server {
 	t.Helper()
-	images := append(fakesas.DemoImages(at), fakesas.GenerateImages(400, 7)...)
+	images := append(fakesas.DemoImages(gateAt), fakesas.GenerateImages(400, 7)...)
 	return startFake(t, fakesas.Options{Images: append(images, extra...)})
 }
-
-// gateAt is the instant the in-process gates are evaluated at.
-func gateNow() time.Time { return time.Now().UTC().Truncate(time.Second) }
 
 // recordsOf are the image records a gate over these digests reads, in its
 // order: the digests' in the order given, the records of one digest by
@@ -402,8 +400,8 @@ func releaseImages(t *testing.T, fake *fakesas.Server) []fakesas.Image {
 // findings the spec says, on every image of a release with findings of
 // every kind, and lets the others pass.
 func TestGate_eachPolicyBlockBlocksAndPasses(t *testing.T) {
-	at := gateNow()
-	fake := gateFake(t, at)
+	at := gateAt
+	fake := gateFake(t)
 	records := releaseImages(t, fake)
 	digests := digestsOf(records)
 	records = recordsOf(fake, digests...)
@@ -537,7 +535,7 @@ type exceptionRelease struct {
 
 func newExceptionRelease(t *testing.T) exceptionRelease {
 	t.Helper()
-	r := exceptionRelease{fake: gateFake(t, gateAt)}
+	r := exceptionRelease{fake: gateFake(t)}
 	r.pay = imageByUUID(t, r.fake, fakesas.DemoUUIDPaymentsVulnerable)
 	for _, img := range r.fake.Images()[4:] {
 		for _, b := range fakesas.ImageBaselines(img) {
@@ -749,7 +747,7 @@ var categoryActions = []string{
 // and nothing of it is read; one scanned longer ago than max_scan_age is a
 // stale_scan violation (and is still read), without max_scan_age it is not.
 func TestGate_failsClosedOnScans(t *testing.T) {
-	fake := gateFake(t, gateAt)
+	fake := gateFake(t)
 	unscanned := imageByUUID(t, fake, fakesas.DemoUUIDCheckoutUnscanned)
 	stale := imageByUUID(t, fake, fakesas.DemoUUIDAuthStale)
 	digests := []string{field(unscanned, "Digest"), field(stale, "Digest")}
@@ -913,7 +911,7 @@ func (h withoutField) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // An image Security Center does not know fails the gate, naming it (and
 // only it), before any category is read.
 func TestGate_unknownImagesAreErrors(t *testing.T) {
-	fake := gateFake(t, gateAt)
+	fake := gateFake(t)
 	known := imageByUUID(t, fake, fakesas.DemoUUIDPaymentsClean)
 	unknownDigest := strings.Repeat("0123456789abcdef", 4)
 	unknownUUID := "00000000-0000-4000-8000-000000000000"
@@ -954,11 +952,11 @@ func TestGate_unknownImagesAreErrors(t *testing.T) {
 // repositories) gates every one of them, in uuid order, each on its own
 // findings.
 func TestGate_aDigestOfSeveralRecordsGatesEach(t *testing.T) {
-	pay := imageByUUID(t, gateFake(t, gateAt), fakesas.DemoUUIDPaymentsVulnerable)
+	pay := fakesas.DemoImages(gateAt)[0] // payments-api:1.4.2
 	mirror := img("0b8f2c1e-7a43-4d0b-9e61-2f4a8c3d1e99", "payments-api-mirror", "1.4.2", fakesas.Image{
 		"Digest": pay["Digest"], "RepoNamespace": "staging", "LastScanTime": pay["LastScanTime"], "VulCount": 5, "VulStatus": "YES", "RiskStatus": "YES",
 	})
-	fake := gateFake(t, gateAt, mirror)
+	fake := gateFake(t, mirror)
 	digest := field(pay, "Digest")
 	records := recordsOf(fake, digest)
 	if len(records) != 2 || field(records[0], "Uuid") != field(mirror, "Uuid") {
@@ -983,7 +981,7 @@ func TestGate_aDigestOfSeveralRecordsGatesEach(t *testing.T) {
 // The verdict follows the order of the digests given, then kind, level
 // and id; the same data and at give the same verdict, twice.
 func TestGate_orderAndDeterminism(t *testing.T) {
-	fake := gateFake(t, gateAt)
+	fake := gateFake(t)
 	digests := digestsOf(releaseImages(t, fake))
 	reversed := slices.Clone(digests)
 	slices.Reverse(reversed)
@@ -1006,7 +1004,7 @@ func TestGate_orderAndDeterminism(t *testing.T) {
 
 // The digests are resolved in one listing per 20, each of one page.
 func TestGate_resolvesImagesInFewListings(t *testing.T) {
-	fake := gateFake(t, gateAt)
+	fake := gateFake(t)
 	var digests []string
 	for _, img := range fake.Images() {
 		if d := field(img, "Digest"); len(digests) < 45 && !slices.Contains(digests, d) {
@@ -1030,7 +1028,7 @@ func TestGate_resolvesImagesInFewListings(t *testing.T) {
 // of the blocked baselines, the files of the secret types found, and with
 // min_cvss each distinct vulnerability name's details once, across images.
 func TestGate_readsOnlyWhatThePolicyNeeds(t *testing.T) {
-	fake := gateFake(t, gateAt)
+	fake := gateFake(t)
 	records := recordsOf(fake, digestsOf(releaseImages(t, fake))...)
 	var scanned []fakesas.Image
 	for _, r := range records {
@@ -1131,7 +1129,7 @@ func TestGate_readsOnlyWhatThePolicyNeeds(t *testing.T) {
 // detail as the service gives them; a secret names its number of files
 // and up to five paths, never an excerpt, anywhere in the state.
 func TestGate_violationFields(t *testing.T) {
-	fake := gateFake(t, gateAt)
+	fake := gateFake(t)
 	records := recordsOf(fake, digestsOf(releaseImages(t, fake))...)
 	args := everyBlock(digestsOf(records))
 	args["baselines"] = map[string]any{"levels": anyList("high", "medium", "low")}
@@ -1491,7 +1489,7 @@ func TestAccGate_failuresFailThePlan(t *testing.T) {
 // for the reads at the same time (the gate and one) and for a read after
 // them (the other).
 func TestAccGate_cveDetailsOncePerRunAcrossDataSources(t *testing.T) {
-	fake := gateFake(t, gateAt)
+	fake := gateFake(t)
 	var scanned []fakesas.Image
 	for _, r := range releaseImages(t, fake) {
 		if imageScanned(r) && len(scanned) < 6 {
@@ -1582,7 +1580,7 @@ variable "exceptions" {
 func TestGate_digestsAreLowerCase(t *testing.T) {
 	digest := strings.Repeat("c0ffee", 10) + "beef"
 	shouting := img("7f000000-0000-4000-8000-000000000001", "ledger", "2.0.0", fakesas.Image{"Digest": "SHA256:" + strings.ToUpper(digest)})
-	fake := gateFake(t, gateAt, shouting)
+	fake := gateFake(t, shouting)
 	pay := imageByUUID(t, fake, fakesas.DemoUUIDPaymentsVulnerable)
 	diags, m := readGateDirect(t, fake.Endpoint(), gateArgs{"digests": anyList("SHA256:" + strings.ToUpper(field(pay, "Digest"))), "vulnerabilities": map[string]any{}})
 	requireNoGateDiagnostics(t, diags)

@@ -26,7 +26,10 @@ func TestMaliciousFileKey_isTheEventInItsImage(t *testing.T) {
 	if key(row(7, "u1", "m", "/p")) == key(row(7, "u2", "m", "/p")) {
 		t.Error("the event of two image records keyed once: one record's row would be dropped")
 	}
-	if key(row(0, "u1", "m", "/p")) != key(row(0, "u1", "m", "/p")) || key(row(0, "u1", "m", "/p")) == key(row(0, "u2", "m", "/p")) {
-		t.Error("rows without an event: keyed by image, MD5 and path")
+	noEvent := key(row(0, "u1", "m", "/p"))
+	for _, other := range []*MaliciousFile{row(0, "u2", "m", "/p"), row(0, "u1", "m2", "/p"), row(0, "u1", "m", "/q")} {
+		if key(other) == noEvent {
+			t.Errorf("rows without an event keyed alike: %+v; want them keyed by image, MD5 and path", other)
+		}
 	}
 }
