@@ -313,14 +313,23 @@ func terraformForTest(t *testing.T) (bin string, version [3]int, tofu bool) {
 // example's .tftest.hcl file: the gate blocks and passes with a mocked
 // provider, without any API (a fake is listening, and must see nothing).
 func TestExampleGateFixableTerraformTest(t *testing.T) {
+	runExampleTerraformTest(t, "gate-fixable", "gate_fixable.tftest.hcl", "the blocking, passing and unscanned cases")
+}
+
+// runExampleTerraformTest runs `terraform test` on an example's test file,
+// which has the runs named in wantRuns at least (three), with the provider
+// built and installed as a development override; it skips on a CLI
+// without mock_provider.
+func runExampleTerraformTest(t *testing.T, example, file, wantRuns string) {
+	t.Helper()
 	bin, version, tofu := terraformForTest(t)
 	switch {
 	case bin == "":
-		t.Skip("no terraform on PATH or in TF_ACC_TERRAFORM_PATH: skipping terraform test of examples/gate-fixable")
+		t.Skipf("no terraform on PATH or in TF_ACC_TERRAFORM_PATH: skipping terraform test of examples/%s", example)
 	case tofu && slices.Compare(version[:], []int{1, 8, 0}) < 0:
-		t.Skipf("OpenTofu %v has no mock_provider (1.8 added it): skipping terraform test of examples/gate-fixable", version)
+		t.Skipf("OpenTofu %v has no mock_provider (1.8 added it): skipping terraform test of examples/%s", version, example)
 	case !tofu && slices.Compare(version[:], []int{1, 7, 0}) < 0:
-		t.Skipf("Terraform %v has no mock_provider (1.7 added it): skipping terraform test of examples/gate-fixable", version)
+		t.Skipf("Terraform %v has no mock_provider (1.7 added it): skipping terraform test of examples/%s", version, example)
 	}
 	// Built before the environment is isolated: a fresh HOME would mean a
 	// fresh Go build cache.
@@ -336,17 +345,17 @@ func TestExampleGateFixableTerraformTest(t *testing.T) {
 	if err := os.WriteFile(rc, fmt.Appendf(nil, "provider_installation {\n  dev_overrides {\n    \"terraform-sas/sas\" = %q\n  }\n  direct {}\n}\n", filepath.Join(work, "plugins")), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	dir := filepath.Join(work, "gate-fixable")
-	if err := os.CopyFS(dir, os.DirFS("../../examples/gate-fixable")); err != nil {
+	dir := filepath.Join(work, example)
+	if err := os.CopyFS(dir, os.DirFS("../../examples/"+example)); err != nil {
 		t.Fatal(err)
 	}
-	testFile, err := os.ReadFile(filepath.Join(dir, "gate_fixable.tftest.hcl"))
+	testFile, err := os.ReadFile(filepath.Join(dir, file))
 	if err != nil {
 		t.Fatal(err)
 	}
 	runs := regexp.MustCompile(`(?m)^run "([^"]+)"`).FindAllStringSubmatch(string(testFile), -1)
 	if len(runs) < 3 {
-		t.Fatalf("%d runs in gate_fixable.tftest.hcl, want the blocking, passing and unscanned cases at least", len(runs))
+		t.Fatalf("%d runs in %s, want %s at least", len(runs), file, wantRuns)
 	}
 
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)

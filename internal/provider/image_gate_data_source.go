@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/terraform-sas/terraform-provider-sas/internal/sasapi"
 )
@@ -313,7 +314,7 @@ func (m *imageGateModel) request(ctx context.Context) (gateRequest, diag.Diagnos
 		diags.Append(d...)
 		p.exceptions = append(p.exceptions, exc)
 	}
-	diags.Append(checkGateConfig(m)...)
+	diags.Append(checkGateConfig(m.Digests, m.ImageUUIDs, m.Vulnerabilities != nil || m.Baselines != nil || m.SensitiveFiles != nil || m.MaliciousFiles != nil)...)
 	return r, diags
 }
 
@@ -340,14 +341,14 @@ func (e gateExceptionModel) exception(ctx context.Context, at path.Path, now tim
 	}
 	until, err := parseExpiry(exc.expiresText)
 	if err != nil {
-		diags.AddAttributeError(at.AtName("expires"), "Invalid exception expiry", err.Error())
+		diags.AddAttributeError(at.AtName("expires"), "Invalid exception expiry", attributeDetail(at.AtName("expires"), err.Error()))
 		return exc, diags
 	}
 	exc.until = until
 	if until.Sub(now) > maxExceptionLife {
-		diags.AddAttributeError(at.AtName("expires"), "Exception expires too late",
+		diags.AddAttributeError(at.AtName("expires"), "Exception expires too late", attributeDetail(at.AtName("expires"),
 			fmt.Sprintf("The exception for %s %q expires %s, more than %d days after %s: an accepted risk must come back within a year. "+
-				"Set an earlier expires, and renew the exception when it is due.", exc.kind, exc.id, exc.expiresText, int(maxExceptionLife.Hours()/24), now.Format(time.RFC3339)))
+				"Set an earlier expires, and renew the exception when it is due.", exc.kind, exc.id, exc.expiresText, int(maxExceptionLife.Hours()/24), now.Format(time.RFC3339))))
 	}
 	return exc, diags
 }
@@ -497,9 +498,12 @@ func readGateCategories(ctx context.Context, r *reader, p *gatePolicy, images []
 		}
 		if p.secrets != nil {
 			tasks = append(tasks, func(ctx context.Context) error {
-				req := sensitiveFilesRequest{query: sasapi.SensitiveFileQuery{ImageUuid: uuid, Lang: langs[0]}, levels: p.secrets.levels, withFiles: true}
-				if len(req.levels) == 1 {
-					req.query.RiskLevel = req.levels[0]
+				// One level is the service's filter; several are the policy's,
+				// which blocks a type whose level is missing (readSensitiveFiles
+				// would drop it).
+				req := sensitiveFilesRequest{query: sasapi.SensitiveFileQuery{ImageUuid: uuid, Lang: langs[0]}, withFiles: true}
+				if len(p.secrets.levels) == 1 {
+					req.query.RiskLevel = p.secrets.levels[0]
 				}
 				res, err := readSensitiveFiles(ctx, r, req)
 				g.secrets = flattenSensitiveTypes(res.types, res.files)
@@ -629,47 +633,69 @@ func (v gateConfigValidator) MarkdownDescription(ctx context.Context) string {
 }
 
 func (gateConfigValidator) ValidateDataSource(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
-	var m imageGateModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	// Attribute by attribute: any may be unknown here (a variable, in the
+	// validation Terraform runs before it plans), which the model's slice
+	// of exceptions and pointers to blocks cannot hold.
+	var digests, imageUUIDs, exceptions types.List
+	var at timetypes.RFC3339
+	blocks := make([]types.Object, 4)
+	targets := []struct {
+		name   string
+		target any
+	}{
+		{"digests", &digests}, {"image_uuids", &imageUUIDs}, {"exceptions", &exceptions}, {"at", &at},
+		{"vulnerabilities", &blocks[0]}, {"baselines", &blocks[1]}, {"sensitive_files", &blocks[2]}, {"malicious_files", &blocks[3]},
+	}
+	for _, t := range targets {
+		resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root(t.name), t.target)...)
+	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resp.Diagnostics.Append(checkGateConfig(&m)...)
-	if m.At.IsUnknown() {
+	policySet := slices.ContainsFunc(blocks, func(b types.Object) bool { return !b.IsNull() })
+	resp.Diagnostics.Append(checkGateConfig(digests, imageUUIDs, policySet)...)
+	if at.IsUnknown() || exceptions.IsNull() || exceptions.IsUnknown() {
 		return
 	}
-	at := time.Now().UTC()
-	if !m.At.IsNull() {
-		if t, d := m.At.ValueRFC3339Time(); !d.HasError() {
-			at = t
+	now := time.Now().UTC()
+	if !at.IsNull() {
+		if t, d := at.ValueRFC3339Time(); !d.HasError() {
+			now = t
 		}
 	}
-	for k, e := range m.Exceptions {
+	for k, elem := range exceptions.Elements() {
+		obj, ok := elem.(types.Object)
+		if !ok || obj.IsNull() || obj.IsUnknown() {
+			continue
+		}
+		var e gateExceptionModel
+		if d := obj.As(ctx, &e, basetypes.ObjectAsOptions{}); d.HasError() {
+			resp.Diagnostics.Append(d...)
+			continue
+		}
 		if e.Expires.IsUnknown() || e.Expires.IsNull() || e.Scope.IsUnknown() {
 			continue
 		}
-		if _, d := e.exception(ctx, path.Root("exceptions").AtListIndex(k), at); d.HasError() {
+		if _, d := e.exception(ctx, path.Root("exceptions").AtListIndex(k), now); d.HasError() {
 			resp.Diagnostics.Append(d...)
 		}
 	}
 }
 
 // checkGateConfig reports a configuration that names no images or both
-// kinds, or that has no policy block. It says nothing of values unknown
-// until apply.
-func checkGateConfig(m *imageGateModel) diag.Diagnostics {
+// kinds, or that has no policy block (policySet: one is set, or unknown).
+// It says nothing of values unknown until apply.
+func checkGateConfig(digests, imageUUIDs types.List, policySet bool) diag.Diagnostics {
 	var diags diag.Diagnostics
-	if m.Digests.IsUnknown() || m.ImageUUIDs.IsUnknown() {
-		return diags
-	}
 	switch {
-	case m.Digests.IsNull() && m.ImageUUIDs.IsNull():
+	case digests.IsUnknown() || imageUUIDs.IsUnknown():
+	case digests.IsNull() && imageUUIDs.IsNull():
 		diags.AddError("No images to gate", "Set digests (the digests of the release's images) or image_uuids: the gate needs to know which images to check.")
-	case !m.Digests.IsNull() && !m.ImageUUIDs.IsNull():
+	case !digests.IsNull() && !imageUUIDs.IsNull():
 		diags.AddAttributeError(path.Root("image_uuids"), "Both digests and image_uuids",
 			"Set exactly one of digests and image_uuids: they are two ways to name the same images.")
 	}
-	if m.Vulnerabilities == nil && m.Baselines == nil && m.SensitiveFiles == nil && m.MaliciousFiles == nil {
+	if !policySet {
 		diags.AddError("No policy block", "Set at least one of vulnerabilities, baselines, sensitive_files and malicious_files "+
 			"(each may be empty, such as vulnerabilities = {}, to take its defaults): a gate without a policy would check only the scans.")
 	}

@@ -144,7 +144,11 @@ func riskyValue(i *sasapi.ImageInstance) types.Bool {
 // imageReference builds <registry>/<namespace>/<repository>@sha256:<digest>;
 // the schema description of image_reference states the rule.
 func imageReference(i *sasapi.ImageInstance) types.String {
-	digest := strings.TrimPrefix(i.Digest.Value, "sha256:")
+	// A reference's digest is lower case: registries refuse another.
+	digest, ok := sasapi.NormalizeDigest(i.Digest.Value)
+	if !ok {
+		digest = strings.TrimPrefix(i.Digest.Value, "sha256:")
+	}
 	if digest == "" || i.RepoName.Value == "" {
 		return types.StringNull()
 	}

@@ -33,6 +33,7 @@ func TestImageReference(t *testing.T) {
 		{"namespace N/A left out", fakesas.Image{"RepoNamespace": "N/A", "Endpoints": `["quay.io/app:1"]`}, "quay.io/app@sha256:" + digest},
 		{"empty namespace left out", fakesas.Image{"RepoNamespace": "", "Endpoints": `[]`}, "app@sha256:" + digest},
 		{"prefixed digest not doubled", fakesas.Image{"Digest": "sha256:" + digest, "Endpoints": `[]`}, "prod/app@sha256:" + digest},
+		{"digest in capitals lowered", fakesas.Image{"Digest": "SHA256:" + strings.ToUpper(digest), "Endpoints": `[]`}, "prod/app@sha256:" + digest},
 		{"no digest", fakesas.Image{"Digest": nil}, ""},
 		{"no repository", fakesas.Image{"RepoName": nil}, ""},
 	}

@@ -30,6 +30,9 @@ func readDirect(t *testing.T, ds datasource.DataSource, endpoint string, maxConc
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Before the fake closes (cleanups run last first): a connection the
+	// client dialled but never used would hold the fake's shutdown.
+	t.Cleanup(client.CloseIdleConnections)
 	var configured datasource.ConfigureResponse
 	ds.(datasource.DataSourceWithConfigure).Configure(ctx, datasource.ConfigureRequest{ProviderData: &providerData{client: client, endpoint: endpoint, region: "cn-hangzhou"}}, &configured)
 	if configured.Diagnostics.HasError() {

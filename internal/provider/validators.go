@@ -56,8 +56,15 @@ func (r stringRule) ValidateString(_ context.Context, req validator.StringReques
 		return
 	}
 	if err := r.check(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, r.summary, err.Error()+".")
+		resp.Diagnostics.AddAttributeError(req.Path, r.summary, attributeDetail(req.Path, err.Error()+"."))
 	}
+}
+
+// attributeDetail names the attribute in an error's detail: Terraform
+// cannot point at an attribute nested in a list, such as
+// exceptions[0].expires, so the text must.
+func attributeDetail(p path.Path, detail string) string {
+	return fmt.Sprintf("Attribute %s: %s", p, detail)
 }
 
 // digestValidator accepts a sha256 digest with or without its prefix, in

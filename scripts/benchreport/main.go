@@ -48,7 +48,7 @@ type options struct {
 	notes          string
 }
 
-var allSections = []string{"list", "decode", "routes", "ratelimit", "vulns", "secrets", "e2e"}
+var allSections = []string{"list", "decode", "routes", "ratelimit", "vulns", "secrets", "gate", "e2e"}
 
 func main() {
 	var o options
@@ -120,6 +120,11 @@ func run(ctx context.Context, o options) error {
 			return err
 		}
 	}
+	if o.sections["gate"] {
+		if r.gate, err = gateBench(ctx, o); err != nil {
+			return err
+		}
+	}
 	if o.sections["e2e"] {
 		if r.e2e, err = endToEnd(ctx, o); err != nil {
 			return err
@@ -141,8 +146,8 @@ func run(ctx context.Context, o options) error {
 
 // report is everything measured in one run.
 type report struct {
-	list, decode, routes, rateLimited, vulns, secrets measured
-	e2e                                               []e2eResult
+	list, decode, routes, rateLimited, vulns, secrets, gate measured
+	e2e                                                     []e2eResult
 }
 
 // loadAverage is the 1-, 5- and 15-minute load average, as uptime shows it.
@@ -337,6 +342,9 @@ func markdown(o options, rows []listRow, r report) string {
 	}
 	if len(r.secrets.results) > 0 {
 		writeSecrets(&b, r.secrets)
+	}
+	if len(r.gate.results) > 0 {
+		writeGate(&b, r.gate)
 	}
 	if len(r.e2e) > 0 {
 		writeEndToEnd(&b, r.e2e)
