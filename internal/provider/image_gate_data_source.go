@@ -139,7 +139,7 @@ func gateAttributes() map[string]schema.Attribute {
 		"kind":            computedString("What is violated: " + quoted(violationKinds) + "."),
 		"id": computedString("What the finding is: the vulnerability's name (such as `centos:7:CVE-2018-25224`), the check item's key, " +
 			"the secret type's key, the malware's MD5; the image's `uuid` for `not_scanned` and `stale_scan`."),
-		"title":   computedString("Its title, in `lang` of the service (English)."),
+		"title":   computedString("Its title, in English: a vulnerability's alias, a check item's name, a secret type's name, a malicious file's name; for the scan kinds, what is wrong."),
 		"level":   computedString("Its level: a vulnerability's fix priority (`asap`, `later`, `nntf`), a baseline's level, a secret's risk level, a malicious file's level; null for the scan kinds."),
 		"fixable": computedBool("Whether a fix exists (vulnerabilities); null where it does not apply."),
 		"fix":     computedString("The upgrade command(s) of a vulnerability, the service's advice for a secret, what to do for the scan kinds; null when there is none."),
@@ -218,7 +218,8 @@ func gateAttributes() map[string]schema.Attribute {
 		"exceptions": schema.ListNestedAttribute{
 			Optional: true,
 			MarkdownDescription: "Accepted risks. A finding of an exception's `kind` whose `id` it names, on an image in its `scope`, is listed in " +
-				"`excepted` instead of `violations` until the exception expires; then it is a violation again. The scan kinds cannot be excepted.",
+				"`excepted` instead of `violations` until the exception expires; then it is a violation again. The first exception that matches a finding " +
+				"covers it. Each exception that expired, or expires within `expiry_warning`, is named in a warning. The scan kinds cannot be excepted.",
 			NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
 				"kind": schema.StringAttribute{Required: true, MarkdownDescription: "What it accepts: " + quoted(exceptionKinds) + ".",
 					Validators: []validator.String{stringvalidator.OneOf(exceptionKinds...)}},
@@ -227,7 +228,7 @@ func gateAttributes() map[string]schema.Attribute {
 						"item's key or the baseline's key; for a sensitive file the secret type's key; for a malicious file the MD5.",
 					Validators: []validator.String{stringvalidator.LengthAtLeast(1)}},
 				"scope": schema.ListAttribute{Optional: true, ElementType: types.StringType,
-					MarkdownDescription: "Repository names (`name` or `namespace/name`) or digests the exception applies to. Unset: every image of the gate.",
+					MarkdownDescription: "Repository names (`name` or `namespace/name`, compared exactly) or digests (`sha256:` optional, any case) the exception applies to. Unset: every image of the gate.",
 					Validators:          []validator.List{listvalidator.SizeAtLeast(1), listvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1))}},
 				"expires": schema.StringAttribute{Required: true,
 					MarkdownDescription: fmt.Sprintf("When it stops applying: a date such as `2027-01-31` (valid through that day, UTC) or an RFC 3339 time; "+
@@ -242,7 +243,7 @@ func gateAttributes() map[string]schema.Attribute {
 		"at": schema.StringAttribute{
 			Optional:            true,
 			CustomType:          timetypes.RFC3339Type{},
-			MarkdownDescription: "The time the policy is evaluated at, RFC 3339: for the scan age and the exceptions' expiry. Unset: the time of the read.",
+			MarkdownDescription: fmt.Sprintf("The time the policy is evaluated at, RFC 3339: for the scan age, the exceptions' expiry and their %d-day limit. Unset: the time of the read.", int(maxExceptionLife.Hours()/24)),
 		},
 		"passed": computedBool("`true` when there is no violation."),
 		"violations": computedObjects("The violations, ordered by image (in the order given), then kind (in the order "+quoted(violationKinds)+
@@ -301,13 +302,13 @@ func (m *imageGateModel) request(ctx context.Context) (gateRequest, diag.Diagnos
 		}
 	}
 	if b := m.Baselines; b != nil {
-		p.baselines = &levelPolicy{levels: setOr(ctx, b.Levels, []string{sasapi.BaselineLevelHigh}, &diags)}
+		p.baselines = &levelPolicy{levels: setOr(ctx, b.Levels, []string{sasapi.BaselineLevelHigh}, &diags), known: baselineLevels}
 	}
 	if s := m.SensitiveFiles; s != nil {
-		p.secrets = &levelPolicy{levels: setOr(ctx, s.RiskLevels, sensitiveRiskLevels, &diags)}
+		p.secrets = &levelPolicy{levels: setOr(ctx, s.RiskLevels, sensitiveRiskLevels, &diags), known: sensitiveRiskLevels}
 	}
 	if f := m.MaliciousFiles; f != nil {
-		p.malware = &levelPolicy{levels: setOr(ctx, f.Levels, maliciousLevels, &diags)}
+		p.malware = &levelPolicy{levels: setOr(ctx, f.Levels, maliciousLevels, &diags), known: maliciousLevels}
 	}
 	for k, e := range m.Exceptions {
 		exc, d := e.exception(ctx, path.Root("exceptions").AtListIndex(k), p.at)
@@ -383,11 +384,11 @@ func readGate(ctx context.Context, r *reader, req gateRequest) (gateResult, erro
 	}
 	v := req.policy.evaluate(images)
 	for _, e := range v.expired {
-		r.warn("Exception expired", fmt.Sprintf("The exception for %s %q expired %s (reason: %s): its findings are violations again. "+
+		r.warn(fmt.Sprintf("Exception expired: %s %s", e.kind, e.id), fmt.Sprintf("The exception for %s %q expired %s (reason: %s): its findings are violations again. "+
 			"Fix them, or renew the exception with a new expires.", e.kind, e.id, e.expiresText, e.reason))
 	}
 	for _, e := range v.expiring {
-		r.warn("Exception expires soon", fmt.Sprintf("The exception for %s %q expires %s (reason: %s), within expiry_warning: "+
+		r.warn(fmt.Sprintf("Exception expires soon: %s %s", e.kind, e.id), fmt.Sprintf("The exception for %s %q expires %s (reason: %s), within expiry_warning: "+
 			"after that its findings block the release again.", e.kind, e.id, e.expiresText, e.reason))
 	}
 	return gateResult{images: images, verdict: v}, nil

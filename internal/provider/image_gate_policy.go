@@ -60,13 +60,16 @@ type vulnPolicy struct {
 	allowUnknownSeverity bool
 }
 
-// levelPolicy blocks the findings of some levels.
-type levelPolicy struct{ levels []string }
+// levelPolicy blocks the findings of some of the known levels of a kind.
+type levelPolicy struct {
+	levels []string // blocked
+	known  []string // every documented level of the kind
+}
 
-// blocks reports whether a finding of level is blocked: an unknown level
-// is, failing closed.
+// blocks reports whether a finding of level is blocked: a level the
+// service left out, or one it does not document, is, failing closed.
 func (p *levelPolicy) blocks(level types.String) bool {
-	return level.IsNull() || slices.Contains(p.levels, level.ValueString())
+	return level.IsNull() || !slices.Contains(p.known, level.ValueString()) || slices.Contains(p.levels, level.ValueString())
 }
 
 // gateException is an accepted risk.
@@ -199,7 +202,8 @@ func (p *gatePolicy) findings(k int, g *gateImage) []finding {
 }
 
 // blocks reports whether a vulnerability row violates the policy. A fixed
-// row never does; a row of a blocked fix priority does, and with min_cvss
+// row never does; a row of a blocked fix priority does (so does one of a
+// priority left out or not documented), and with min_cvss
 // a row whose highest score reaches it, or that has no score at all unless
 // allow_unknown_severity. With only_fixable, a row without a fix does not,
 // while one whose fix is unknown does (failing closed).
@@ -210,7 +214,8 @@ func (p *vulnPolicy) blocks(v *vulnerabilityModel) bool {
 	if p.onlyFixable && !v.CanFix.IsNull() && !v.CanFix.ValueBool() {
 		return false
 	}
-	if v.Necessity.IsNull() || slices.Contains(p.necessities, v.Necessity.ValueString()) {
+	necessity := v.Necessity.ValueString()
+	if v.Necessity.IsNull() || !slices.Contains(vulNecessities, necessity) || slices.Contains(p.necessities, necessity) {
 		return true
 	}
 	if p.minCVSS == nil {

@@ -56,7 +56,8 @@ func TestVulnPolicy_blocks(t *testing.T) {
 		{"no fix, only_fixable off", vulnPolicy{necessities: []string{"asap"}}, func(v *vulnerabilityModel) { v.CanFix = types.BoolValue(false) }, true},
 		{"fix unknown blocks", asap, func(v *vulnerabilityModel) { v.CanFix = types.BoolNull() }, true},
 		{"later is not blocked", asap, func(v *vulnerabilityModel) { v.Necessity = types.StringValue("later") }, false},
-		{"an unknown priority blocks", asap, func(v *vulnerabilityModel) { v.Necessity = types.StringNull() }, true},
+		{"a priority left out blocks", asap, func(v *vulnerabilityModel) { v.Necessity = types.StringNull() }, true},
+		{"an undocumented priority blocks", asap, func(v *vulnerabilityModel) { v.Necessity = types.StringValue("urgent") }, true},
 		{"later, score at min_cvss", cvss, func(v *vulnerabilityModel) {
 			v.Necessity = types.StringValue("later")
 			v.MaxCVSSScore = types.Float64Value(9)
@@ -241,7 +242,7 @@ func TestGateEvaluate_exceptions(t *testing.T) {
 	}
 	policy := func(exceptions ...gateException) gatePolicy {
 		return gatePolicy{at: gateAt, expiryWarning: 14 * 24 * time.Hour, vulns: &vulnPolicy{necessities: []string{"asap"}, onlyFixable: true},
-			baselines: &levelPolicy{levels: []string{"high"}}, secrets: &levelPolicy{levels: sensitiveRiskLevels}, malware: &levelPolicy{levels: maliciousLevels},
+			baselines: &levelPolicy{levels: []string{"high"}, known: baselineLevels}, secrets: &levelPolicy{levels: sensitiveRiskLevels, known: sensitiveRiskLevels}, malware: &levelPolicy{levels: maliciousLevels, known: maliciousLevels},
 			exceptions: exceptions}
 	}
 	exc := func(kind, id string, until time.Time, scope ...string) gateException {
@@ -306,5 +307,27 @@ func TestGateEvaluate_exceptions(t *testing.T) {
 				t.Errorf("%d violations and %d excepted, want %d findings in all", len(v.violations), len(v.excepted), want)
 			}
 		})
+	}
+}
+
+// A level the policy does not block passes; one the service left out, or
+// does not document, blocks.
+func TestLevelPolicy_blocks(t *testing.T) {
+	p := levelPolicy{levels: []string{"high"}, known: baselineLevels}
+	cases := []struct {
+		level types.String
+		want  bool
+	}{
+		{types.StringValue("high"), true},
+		{types.StringValue("medium"), false},
+		{types.StringValue("low"), false},
+		{types.StringNull(), true},
+		{types.StringValue("critical"), true},
+		{types.StringValue(""), true},
+	}
+	for _, tc := range cases {
+		if got := p.blocks(tc.level); got != tc.want {
+			t.Errorf("blocks(%s) = %v, want %v", tc.level, got, tc.want)
+		}
 	}
 }
