@@ -80,15 +80,8 @@ func configure(t *testing.T, args map[string]tftypes.Value) (*providerData, diag
 	var schemaResp provider.SchemaResponse
 	p.Schema(ctx, provider.SchemaRequest{}, &schemaResp)
 	typ := schemaResp.Schema.Type().TerraformType(ctx).(tftypes.Object)
-	values := map[string]tftypes.Value{}
-	for name, attrType := range typ.AttributeTypes {
-		values[name] = tftypes.NewValue(attrType, nil)
-	}
-	for name, v := range args {
-		values[name] = v
-	}
 	var resp provider.ConfigureResponse
-	p.Configure(ctx, provider.ConfigureRequest{Config: tfsdk.Config{Schema: schemaResp.Schema, Raw: tftypes.NewValue(typ, values)}}, &resp)
+	p.Configure(ctx, provider.ConfigureRequest{Config: tfsdk.Config{Schema: schemaResp.Schema, Raw: objectOf(typ, args)}}, &resp)
 	data, _ := resp.DataSourceData.(*providerData)
 	return data, resp.Diagnostics
 }
@@ -98,23 +91,8 @@ func configure(t *testing.T, args map[string]tftypes.Value) (*providerData, diag
 func readWith(ctx context.Context, t *testing.T, data *providerData, ds datasource.DataSource, config map[string]tftypes.Value) (diag.Diagnostics, string) {
 	t.Helper()
 	var logs bytes.Buffer
-	ctx = tflogtest.RootLogger(ctx, &logs)
-	var configured datasource.ConfigureResponse
-	ds.(datasource.DataSourceWithConfigure).Configure(ctx, datasource.ConfigureRequest{ProviderData: data}, &configured)
-	var schemaResp datasource.SchemaResponse
-	ds.Schema(ctx, datasource.SchemaRequest{}, &schemaResp)
-	typ := schemaResp.Schema.Type().TerraformType(ctx).(tftypes.Object)
-	values := map[string]tftypes.Value{}
-	for name, attrType := range typ.AttributeTypes {
-		values[name] = tftypes.NewValue(attrType, nil)
-	}
-	for name, v := range config {
-		values[name] = v
-	}
-	req := datasource.ReadRequest{Config: tfsdk.Config{Schema: schemaResp.Schema, Raw: tftypes.NewValue(typ, values)}}
-	resp := datasource.ReadResponse{State: tfsdk.State{Schema: schemaResp.Schema, Raw: tftypes.NewValue(typ, nil)}}
-	ds.Read(ctx, req, &resp)
-	return append(configured.Diagnostics, resp.Diagnostics...), logs.String()
+	diags, _ := readConfigured(tflogtest.RootLogger(ctx, &logs), t, data, ds, config)
+	return diags, logs.String()
 }
 
 func diagnosticsText(diags diag.Diagnostics) string {

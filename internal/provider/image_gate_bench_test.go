@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alibabacloud-go/tea/tea"
-	"github.com/aliyun/credentials-go/credentials"
 	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -63,18 +61,7 @@ func gateBenchModel(tb testing.TB, images []fakesas.Image) *imageGateModel {
 
 func gateBenchClient(tb testing.TB, endpoint string) *sasapi.Client {
 	tb.Helper()
-	cred, err := credentials.NewCredential(&credentials.Config{
-		Type: tea.String("access_key"), AccessKeyId: tea.String(fakesas.TestAccessKey), AccessKeySecret: tea.String(fakesas.TestSecretKey),
-	})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	c, err := sasapi.New(sasapi.Config{Endpoint: endpoint, Protocol: "HTTP", Credential: cred, ReadTimeout: time.Minute})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(c.CloseIdleConnections)
-	return c
+	return fakeClient(tb, sasapi.Config{Endpoint: endpoint, ReadTimeout: time.Minute})
 }
 
 // gateBenchRead reads as the data source's Read does, the state write

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
-	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -37,43 +36,6 @@ import (
 // bools, float64s, []any and map[string]any by attribute name; what is
 // not set is null.
 type gateArgs map[string]any
-
-// tfValueOf converts a plain Go value to a value of typ.
-func tfValueOf(t *testing.T, typ tftypes.Type, v any) tftypes.Value {
-	t.Helper()
-	if v == nil {
-		return tftypes.NewValue(typ, nil)
-	}
-	elems := func(elem tftypes.Type) []tftypes.Value {
-		var out []tftypes.Value
-		for _, e := range v.([]any) {
-			out = append(out, tfValueOf(t, elem, e))
-		}
-		return out
-	}
-	switch typ := typ.(type) {
-	case tftypes.List:
-		return tftypes.NewValue(typ, elems(typ.ElementType))
-	case tftypes.Set:
-		return tftypes.NewValue(typ, elems(typ.ElementType))
-	case tftypes.Object:
-		given := v.(map[string]any)
-		attrs := map[string]tftypes.Value{}
-		for name, at := range typ.AttributeTypes {
-			attrs[name] = tfValueOf(t, at, given[name])
-		}
-		for name := range given {
-			if _, ok := typ.AttributeTypes[name]; !ok {
-				t.Fatalf("no attribute %q in %v", name, typ)
-			}
-		}
-		return tftypes.NewValue(typ, attrs)
-	}
-	if typ.Is(tftypes.Number) {
-		return tftypes.NewValue(typ, big.NewFloat(v.(float64)))
-	}
-	return tftypes.NewValue(typ, v)
-}
 
 // readGateDirect reads a gate in-process with the provider's default
 // max_concurrency; the model is nil when the read failed.
@@ -117,15 +79,6 @@ func requireNoGateDiagnostics(t *testing.T, diags diag.Diagnostics) {
 	if len(diags) > 0 {
 		t.Fatalf("diagnostics %v, want none", diags)
 	}
-}
-
-// anyList is a list argument of strings.
-func anyList(values ...string) []any {
-	out := make([]any, len(values))
-	for k, v := range values {
-		out[k] = v
-	}
-	return out
 }
 
 // ---- the oracle ----

@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alibabacloud-go/tea/tea"
-	"github.com/aliyun/credentials-go/credentials"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -52,24 +50,7 @@ func startSecretsPerfFake(tb testing.TB, latency time.Duration) *fakesas.Server 
 // secretsPerfClient is a client as the provider configures it by default.
 func secretsPerfClient(tb testing.TB, endpoint string) *sasapi.Client {
 	tb.Helper()
-	cred, err := credentials.NewCredential(&credentials.Config{
-		Type: tea.String("access_key"), AccessKeyId: tea.String(fakesas.TestAccessKey), AccessKeySecret: tea.String(fakesas.TestSecretKey),
-	})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	hc, err := sasapi.NewHTTPClient(0, nil)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	// Idle connections closed first, the fake does not wait for them to close.
-	tb.Cleanup(hc.CloseIdleConnections)
-	c, err := sasapi.New(sasapi.Config{Endpoint: endpoint, Protocol: "HTTP", Credential: cred, HTTPClient: hc,
-		MaxConcurrency: sasapi.DefaultMaxConcurrency, ReadTimeout: time.Minute})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return c
+	return fakeClient(tb, sasapi.Config{Endpoint: endpoint, MaxConcurrency: sasapi.DefaultMaxConcurrency, ReadTimeout: time.Minute})
 }
 
 // readImageSensitiveFiles reads m's arguments into m, as the data

@@ -5,7 +5,6 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -633,13 +632,7 @@ data "sas_image_sensitive_files" "test" {
 	var diagnostics []string
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testProviderFactories,
-		ErrorCheck: func(err error) error {
-			if err == nil {
-				return errors.New("the failing read did not fail")
-			}
-			diagnostics = append(diagnostics, err.Error())
-			return nil
-		},
+		ErrorCheck:               recordErrors(&diagnostics),
 		Steps: []resource.TestStep{
 			{
 				Config: config,

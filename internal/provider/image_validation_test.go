@@ -16,9 +16,6 @@ import (
 // each case fails when its validator is removed, even where Read checks
 // again (the selectors) or an acceptance test covers it through Terraform.
 
-// unknown is a value known only at apply.
-type unknown struct{}
-
 // argumentCase is one configuration: invalid when want is set, naming path
 // ("" for an error on no attribute).
 type argumentCase struct {
@@ -143,7 +140,7 @@ func runValidation(t *testing.T, typeName string, isResource bool, cases []argum
 	objectType := s.ValueType().(tftypes.Object)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			config, err := tfprotov6.NewDynamicValue(objectType, objectConfig(t, objectType, tc.attrs))
+			config, err := tfprotov6.NewDynamicValue(objectType, tfValueOf(t, objectType, tc.attrs))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -183,37 +180,4 @@ func runValidation(t *testing.T, typeName string, isResource bool, cases []argum
 			}
 		})
 	}
-}
-
-// objectConfig is a configuration of typ with attrs set and the rest null:
-// strings, bools, string lists or sets, nested objects, or unknown{}.
-func objectConfig(t *testing.T, typ tftypes.Object, attrs map[string]any) tftypes.Value {
-	t.Helper()
-	values := map[string]tftypes.Value{}
-	for name, attrType := range typ.AttributeTypes {
-		values[name] = tftypes.NewValue(attrType, nil)
-	}
-	for name, v := range attrs {
-		attrType, ok := typ.AttributeTypes[name]
-		if !ok {
-			t.Fatalf("no attribute %q", name)
-		}
-		switch v := v.(type) {
-		case string, bool:
-			values[name] = tftypes.NewValue(attrType, v)
-		case unknown:
-			values[name] = tftypes.NewValue(attrType, tftypes.UnknownValue)
-		case []string:
-			elems := make([]tftypes.Value, len(v))
-			for k, s := range v {
-				elems[k] = tftypes.NewValue(tftypes.String, s)
-			}
-			values[name] = tftypes.NewValue(attrType, elems)
-		case nested:
-			values[name] = objectConfig(t, attrType.(tftypes.Object), v)
-		default:
-			t.Fatalf("objectConfig: %s is a %T", name, v)
-		}
-	}
-	return tftypes.NewValue(typ, values)
 }

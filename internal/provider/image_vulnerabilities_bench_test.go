@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alibabacloud-go/tea/tea"
-	"github.com/aliyun/credentials-go/credentials"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/terraform-sas/terraform-provider-sas/internal/fakesas"
@@ -41,17 +39,7 @@ func perfImagesDataset() []fakesas.Image {
 
 func perfClient(tb testing.TB, endpoint string) *sasapi.Client {
 	tb.Helper()
-	cred, err := credentials.NewCredential(&credentials.Config{
-		Type: tea.String("access_key"), AccessKeyId: tea.String(fakesas.TestAccessKey), AccessKeySecret: tea.String(fakesas.TestSecretKey),
-	})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	c, err := sasapi.New(sasapi.Config{Endpoint: endpoint, Protocol: "HTTP", Credential: cred, MaxConcurrency: perfConcurrency, ReadTimeout: time.Minute})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return c
+	return fakeClient(tb, sasapi.Config{Endpoint: endpoint, MaxConcurrency: perfConcurrency, ReadTimeout: time.Minute})
 }
 
 // perfModel is the configuration: the 100 images, unfixed rows, details.

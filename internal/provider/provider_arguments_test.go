@@ -114,25 +114,12 @@ func TestConfigure_everyUnknownArgumentIsReported(t *testing.T) {
 	ctx := context.Background()
 	s := providerSchema(t)
 	objectType := s.Type().TerraformType(ctx).(tftypes.Object)
-	roleType := objectType.AttributeTypes["assume_role"].(tftypes.Object)
-	config := func(unknown string) tftypes.Value {
-		values := map[string]tftypes.Value{}
-		for name, typ := range objectType.AttributeTypes {
-			values[name] = tftypes.NewValue(typ, nil)
+	config := func(unknownArg string) tftypes.Value {
+		parent, child, isNested := strings.Cut(unknownArg, ".")
+		if !isNested {
+			return tfValueOf(t, objectType, map[string]any{parent: unknown{}})
 		}
-		parent, child, nested := strings.Cut(unknown, ".")
-		if !nested {
-			values[parent] = tftypes.NewValue(objectType.AttributeTypes[parent], tftypes.UnknownValue)
-			return tftypes.NewValue(objectType, values)
-		}
-		role := map[string]tftypes.Value{}
-		for name, typ := range roleType.AttributeTypes {
-			role[name] = tftypes.NewValue(typ, nil)
-		}
-		role["role_arn"] = tftypes.NewValue(tftypes.String, "acs:ram::1:role/reader")
-		role[child] = tftypes.NewValue(roleType.AttributeTypes[child], tftypes.UnknownValue)
-		values[parent] = tftypes.NewValue(roleType, role)
-		return tftypes.NewValue(objectType, values)
+		return tfValueOf(t, objectType, map[string]any{parent: nested{"role_arn": "acs:ram::1:role/reader", child: unknown{}}})
 	}
 	for name := range schemaArguments(s) {
 		t.Run(name, func(t *testing.T) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"math/big"
 	"slices"
 	"strings"
 	"testing"
@@ -27,8 +26,6 @@ type invalidProviderConfig struct {
 	// missing), raised before the provider sees the configuration.
 	byTerraform bool
 }
-
-type nested map[string]any
 
 var roleARN = "acs:ram::123456789:role/reader"
 
@@ -114,7 +111,7 @@ func TestProviderValidation_schemaValidatorsRejectEachInvalidArgument(t *testing
 			continue
 		}
 		t.Run(tc.name, func(t *testing.T) {
-			config, err := tfprotov6.NewDynamicValue(objectType, configValue(t, objectType, tc.attrs))
+			config, err := tfprotov6.NewDynamicValue(objectType, tfValueOf(t, objectType, tc.attrs))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -136,28 +133,4 @@ func TestProviderValidation_schemaValidatorsRejectEachInvalidArgument(t *testing
 			t.Errorf("validation errors %q, want one on %s matching %q", errs, tc.path, tc.want)
 		})
 	}
-}
-
-// configValue is a provider configuration with attrs set and the rest null.
-func configValue(t *testing.T, typ tftypes.Object, attrs map[string]any) tftypes.Value {
-	t.Helper()
-	values := map[string]tftypes.Value{}
-	for name, attrType := range typ.AttributeTypes {
-		values[name] = tftypes.NewValue(attrType, nil)
-	}
-	for name, v := range attrs {
-		attrType, ok := typ.AttributeTypes[name]
-		if !ok {
-			t.Fatalf("the provider has no attribute %q", name)
-		}
-		switch v := v.(type) {
-		case string:
-			values[name] = tftypes.NewValue(attrType, v)
-		case int:
-			values[name] = tftypes.NewValue(attrType, big.NewFloat(float64(v)))
-		case nested:
-			values[name] = configValue(t, attrType.(tftypes.Object), v)
-		}
-	}
-	return tftypes.NewValue(typ, values)
 }

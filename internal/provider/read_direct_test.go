@@ -22,36 +22,45 @@ import (
 func readDirect(t *testing.T, ds datasource.DataSource, endpoint string, maxConcurrency int, config map[string]tftypes.Value) (diag.Diagnostics, tfsdk.State) {
 	t.Helper()
 	ctx := context.Background()
-	cred, err := credentials.NewCredential(&credentials.Config{Type: dara.String("access_key"), AccessKeyId: dara.String(fakesas.TestAccessKey), AccessKeySecret: dara.String(fakesas.TestSecretKey)})
+	client := fakeClient(t, sasapi.Config{Endpoint: endpoint, MaxRetries: 0, MaxConcurrency: maxConcurrency})
+	return readConfigured(ctx, t, &providerData{client: client, endpoint: endpoint, region: "cn-hangzhou"}, ds, config)
+}
+
+// fakeClient is a client of the fake with cfg, signing with the fake's
+// test key. Its idle connections are closed before the fake (cleanups run
+// last first), which would otherwise wait for them at shutdown.
+func fakeClient(tb testing.TB, cfg sasapi.Config) *sasapi.Client {
+	tb.Helper()
+	cred, err := credentials.NewCredential(&credentials.Config{
+		Type: dara.String("access_key"), AccessKeyId: dara.String(fakesas.TestAccessKey), AccessKeySecret: dara.String(fakesas.TestSecretKey),
+	})
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	client, err := sasapi.New(sasapi.Config{Endpoint: endpoint, Protocol: "HTTP", Credential: cred, MaxRetries: 0, MaxConcurrency: maxConcurrency})
+	cfg.Protocol, cfg.Credential = "HTTP", cred
+	client, err := sasapi.New(cfg)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	// Before the fake closes (cleanups run last first): a connection the
-	// client dialled but never used would hold the fake's shutdown.
-	t.Cleanup(client.CloseIdleConnections)
-	var configured datasource.ConfigureResponse
-	ds.(datasource.DataSourceWithConfigure).Configure(ctx, datasource.ConfigureRequest{ProviderData: &providerData{client: client, endpoint: endpoint, region: "cn-hangzhou"}}, &configured)
-	if configured.Diagnostics.HasError() {
-		t.Fatalf("Configure: %v", configured.Diagnostics)
-	}
+	tb.Cleanup(client.CloseIdleConnections)
+	return client
+}
+
+// readConfigured runs a data source's Configure with data and, when that
+// succeeds, its Read with config's arguments (the others null).
+func readConfigured(ctx context.Context, t *testing.T, data *providerData, ds datasource.DataSource, config map[string]tftypes.Value) (diag.Diagnostics, tfsdk.State) {
+	t.Helper()
 	var schemaResp datasource.SchemaResponse
 	ds.Schema(ctx, datasource.SchemaRequest{}, &schemaResp)
-	objectType := schemaResp.Schema.Type().TerraformType(ctx).(tftypes.Object)
-	values := map[string]tftypes.Value{}
-	for name, typ := range objectType.AttributeTypes {
-		values[name] = tftypes.NewValue(typ, nil)
+	typ := schemaResp.Schema.Type().TerraformType(ctx).(tftypes.Object)
+	resp := datasource.ReadResponse{State: tfsdk.State{Schema: schemaResp.Schema, Raw: tftypes.NewValue(typ, nil)}}
+	var configured datasource.ConfigureResponse
+	ds.(datasource.DataSourceWithConfigure).Configure(ctx, datasource.ConfigureRequest{ProviderData: data}, &configured)
+	if configured.Diagnostics.HasError() {
+		return configured.Diagnostics, resp.State
 	}
-	for name, v := range config {
-		values[name] = v
-	}
-	req := datasource.ReadRequest{Config: tfsdk.Config{Schema: schemaResp.Schema, Raw: tftypes.NewValue(objectType, values)}}
-	resp := datasource.ReadResponse{State: tfsdk.State{Schema: schemaResp.Schema, Raw: tftypes.NewValue(objectType, nil)}}
-	ds.Read(ctx, req, &resp)
-	return resp.Diagnostics, resp.State
+	ds.Read(ctx, datasource.ReadRequest{Config: tfsdk.Config{Schema: schemaResp.Schema, Raw: objectOf(typ, config)}}, &resp)
+	return append(configured.Diagnostics, resp.Diagnostics...), resp.State
 }
 
 // stringValues is a list or set argument of strings.

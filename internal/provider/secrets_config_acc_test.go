@@ -52,13 +52,7 @@ output "ids" {
 	var diagnostics []string
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testProviderFactories,
-		ErrorCheck: func(err error) error {
-			if err == nil {
-				return errors.New("the failing read did not fail")
-			}
-			diagnostics = append(diagnostics, err.Error())
-			return nil
-		},
+		ErrorCheck:               recordErrors(&diagnostics),
 		Steps: []resource.TestStep{
 			{
 				Config:            config(""),
