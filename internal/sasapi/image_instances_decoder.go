@@ -44,7 +44,7 @@ func decodeImageInstancesPageFast(body []byte) (*DescribeImageInstancesResponse,
 	d := &pageDecoder{jsonScanner: jsonScanner{data: body}}
 	resp := &DescribeImageInstancesResponse{ImageInstanceList: make([]ImageInstance, 0, imageCountHint(body))}
 	listSeen := false
-	err := d.object(func(name []byte) error {
+	err := d.page(func(name []byte) error {
 		switch matchName(name, pageMembers) {
 		case "RequestId":
 			return d.plainString(&resp.RequestID)
@@ -63,10 +63,6 @@ func decodeImageInstancesPageFast(body []byte) (*DescribeImageInstancesResponse,
 	if err != nil {
 		return nil, err
 	}
-	if err := d.end(); err != nil {
-		return nil, err
-	}
-	d.finish()
 	return resp, nil
 }
 
@@ -95,6 +91,19 @@ func (d *pageDecoder) setText(dst *string, start, end int) {
 		d.texts = make([]textRef, 0, stringFields*imageCountHint(d.data))
 	}
 	d.texts = append(d.texts, textRef{dst: dst, start: start, end: end})
+}
+
+// page reads the body as one JSON object, member reading each member's
+// value, and then sets the collected strings (finish).
+func (d *pageDecoder) page(member func(name []byte) error) error {
+	if err := d.object(member); err != nil {
+		return err
+	}
+	if err := d.end(); err != nil {
+		return err
+	}
+	d.finish()
+	return nil
 }
 
 // finish copies the collected values into one block and sets the fields.

@@ -26,7 +26,7 @@ func decodeImageVulListPageFast(body []byte) (*DescribeImageVulListResponse, err
 	d := &pageDecoder{jsonScanner: jsonScanner{data: body}}
 	resp := &DescribeImageVulListResponse{}
 	var seen uint32
-	err := d.object(func(name []byte) error {
+	err := d.page(func(name []byte) error {
 		member := matchName(name, vulPageMembers)
 		k := slices.Index(vulPageMembers, member)
 		if k < 0 {
@@ -59,10 +59,6 @@ func decodeImageVulListPageFast(body []byte) (*DescribeImageVulListResponse, err
 	if err != nil {
 		return nil, err
 	}
-	if err := d.end(); err != nil {
-		return nil, err
-	}
-	d.finish()
 	return resp, nil
 }
 
