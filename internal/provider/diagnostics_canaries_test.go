@@ -330,8 +330,11 @@ func TestDiagnostics_neverPrintASecretsExcerpt(t *testing.T) {
 					tc.second(w, r)
 				}
 			})
+			// One request at a time: the first type's files, excerpt
+			// included, are read before the second type's answer.
 			data, diags := configure(t, map[string]tftypes.Value{"endpoint": str(listen(t, serve, false)), "protocol": str("HTTP"),
-				"max_retries": tftypes.NewValue(tftypes.Number, 0), "access_key": str(canaryKeyID), "secret_key": str(secretCanary)})
+				"max_retries": tftypes.NewValue(tftypes.Number, 0), "max_concurrency": tftypes.NewValue(tftypes.Number, 1),
+				"access_key": str(canaryKeyID), "secret_key": str(secretCanary)})
 			if diags.HasError() {
 				t.Fatal(diags)
 			}
