@@ -48,7 +48,7 @@ type options struct {
 	notes          string
 }
 
-var allSections = []string{"list", "decode", "routes", "ratelimit", "vulns", "e2e"}
+var allSections = []string{"list", "goals", "decode", "routes", "ratelimit", "vulns", "e2e"}
 
 func main() {
 	var o options
@@ -95,6 +95,11 @@ func run(ctx context.Context, o options) error {
 			return err
 		}
 	}
+	if o.sections["goals"] {
+		if r.goals, err = goalsBench(ctx, o); err != nil {
+			return err
+		}
+	}
 	if o.sections["decode"] {
 		if r.decode, err = goBench(ctx, o, "./internal/provider", "^BenchmarkDecodeAndConvertPage$", "2s"); err != nil {
 			return err
@@ -136,8 +141,8 @@ func run(ctx context.Context, o options) error {
 
 // report is everything measured in one run.
 type report struct {
-	list, decode, routes, rateLimited, vulns measured
-	e2e                                      []e2eResult
+	list, goals, decode, routes, rateLimited, vulns measured
+	e2e                                             []e2eResult
 }
 
 // loadAverage is the 1-, 5- and 15-minute load average, as uptime shows it.
@@ -311,6 +316,9 @@ func markdown(o options, rows []listRow, r report) string {
 	b.WriteString("The machine is shared: each section gives the load average (1, 5, 15 minutes) when it started, and compares routes measured in the same run.\n\n")
 	if len(rows) > 0 {
 		writeList(&b, o, rows, r.list.load)
+	}
+	if len(r.goals.results) > 0 {
+		writeGoals(&b, r.goals)
 	}
 	if len(r.routes.results) > 0 {
 		writeRoutes(&b, r.routes)
