@@ -347,6 +347,7 @@ func markdown(o options, rows []listRow, r report) string {
 	}
 	b.WriteString("## Reproduce\n\n```sh\nmake bench                                   # everything above, N up to 100,000 (10+ minutes)\n")
 	b.WriteString("go run ./scripts/benchreport -sections routes,ratelimit -count 1 -out /tmp/B.md -svg /tmp/w.svg   # some sections\n")
+	b.WriteString("go run ./scripts/benchreport -sections goals -out /tmp/B.md -svg /tmp/w.svg   # issue 23's two goals alone (about 2 minutes)\n")
 	b.WriteString("go test -run '^$' -bench . -benchmem ./internal/...   # the Go benchmarks alone\n```\n")
 	return b.String()
 }
