@@ -188,13 +188,14 @@ func (c *Client) admit(ctx context.Context, pacer *ratePacer) (time.Time, time.D
 	return sent, time.Since(start), nil
 }
 
-// settle frees the slot admit took and tells the limits how the request
-// went: throttling lowers the pace and the requests in flight, once per
+// settle tells the limits how the request went, then frees the slot admit
+// took: throttling lowers the pace and the requests in flight, once per
 // episode, and a Retry-After (at most BackoffMax, as for the retry itself)
 // holds back every request of the action; any other answer from the
-// service counts as admitted.
+// service counts as admitted. The slot is freed last so that a request
+// waiting for it is paced by what this answer taught.
 func (c *Client) settle(pacer *ratePacer, sent time.Time, err error) {
-	c.inflight.release(err == nil)
+	defer c.inflight.release(err == nil)
 	if IsThrottling(err) {
 		if pacer.throttled(sent, min(retryAfter(err), c.cfg.BackoffMax)) {
 			c.inflight.throttled()

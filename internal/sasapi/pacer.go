@@ -43,8 +43,10 @@ const _ = uint64(rateWindow-time.Second) + uint64(time.Second-rateWindow)
 // under the service's rate limit. It does not pace at all until the service
 // throttles; then it paces at rateCut times the rate the service was
 // granting over the last rateWindow, and creeps back up while requests go
-// through. A Retry-After pauses every request until it has passed. One
-// pacer is shared by every caller of the action on one Client.
+// through. Requests in flight when the throttling came, sent before the
+// throttled one, count as granted until they too come back throttled. A
+// Retry-After pauses every request until it has passed. One pacer is
+// shared by every caller of the action on one Client.
 //
 // Requests are counted by the time they were sent, not answered: a
 // throttling answer is small and read at once while the large pages sent
@@ -61,6 +63,38 @@ type ratePacer struct {
 	ceiling   float64     // the rate granted when last throttled
 	inflight  []time.Time // send times of requests not yet answered
 	admitted  []time.Time // send times of admitted requests within rateWindow, in order
+	count     grantCount  // what the last episode's pace was measured from
+}
+
+// grantCount is what an episode took the service to have granted: the
+// requests admitted within rateWindow, and those still in flight that were
+// sent before the throttled one.
+type grantCount struct {
+	admitted   int
+	inflight   []time.Time // send times of the requests counted in flight
+	paceBefore float64     // the pace before the episode, 0 if none: granted never exceeds it
+}
+
+// n is the number of requests counted as granted.
+func (g grantCount) n() int { return g.admitted + len(g.inflight) }
+
+// granted is the rate the count shows, in requests a second.
+func (g grantCount) granted() float64 {
+	if g.paceBefore > 0 {
+		return min(float64(g.n()), g.paceBefore)
+	}
+	return float64(g.n())
+}
+
+// uncount takes the request sent at sent off the count if it was counted
+// in flight, and reports whether it was.
+func (g *grantCount) uncount(sent time.Time) bool {
+	k := slices.IndexFunc(g.inflight, sent.Equal)
+	if k < 0 {
+		return false
+	}
+	g.inflight = slices.Delete(g.inflight, k, k+1)
+	return true
 }
 
 func newRatePacer(now func() time.Time) *ratePacer {
@@ -172,22 +206,29 @@ func (p *ratePacer) throttled(sent time.Time, retryAfter time.Duration) bool {
 		p.loweredAt = now
 		// Requests sent before this one and still unanswered most likely
 		// got through: the service took them first.
-		admitted := len(p.admitted) + p.inflightUpTo(sent)
-		if admitted >= minEvidence {
-			granted := float64(admitted)
-			if p.rate > 0 {
-				granted = min(granted, p.rate)
-			}
-			p.ceiling = granted
-			p.rate = max(minRate, rateCut*granted)
+		p.count = grantCount{admitted: len(p.admitted), inflight: p.inflightBefore(sent), paceBefore: p.rate}
+		if p.count.n() < minEvidence {
+			p.count = grantCount{}
+		} else {
+			p.paceFromCount()
 			p.next = now.Add(p.interval())
 		}
+	} else if p.count.uncount(sent) {
+		// Counted as granted when the episode began, throttled after all:
+		// in a burst the service's order is not quite the send order.
+		p.paceFromCount()
 	}
 	if resume := now.Add(retryAfter); resume.After(p.next) {
 		p.next = resume
 	}
 	p.epoch++
 	return episode
+}
+
+// paceFromCount sets the ceiling and the pace from the episode's count.
+func (p *ratePacer) paceFromCount() {
+	p.ceiling = p.count.granted()
+	p.rate = max(minRate, rateCut*p.ceiling)
 }
 
 // current reports the pace in requests a second, 0 when not pacing.
@@ -208,15 +249,16 @@ func (p *ratePacer) settle(sent time.Time) {
 	}
 }
 
-// inflightUpTo counts the requests in flight sent no later than sent.
-func (p *ratePacer) inflightUpTo(sent time.Time) int {
-	n := 0
+// inflightBefore returns the send times of the requests in flight sent
+// before sent.
+func (p *ratePacer) inflightBefore(sent time.Time) []time.Time {
+	var before []time.Time
 	for _, t := range p.inflight {
-		if !t.After(sent) {
-			n++
+		if t.Before(sent) {
+			before = append(before, t)
 		}
 	}
-	return n
+	return before
 }
 
 // forget drops admitted requests sent more than rateWindow before now.

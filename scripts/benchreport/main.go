@@ -48,7 +48,7 @@ type options struct {
 	notes          string
 }
 
-var allSections = []string{"list", "decode", "routes", "ratelimit", "vulns", "secrets", "gate", "e2e"}
+var allSections = []string{"list", "goals", "decode", "routes", "ratelimit", "vulns", "secrets", "gate", "e2e"}
 
 func main() {
 	var o options
@@ -92,6 +92,11 @@ func run(ctx context.Context, o options) error {
 	var err error
 	if o.sections["list"] {
 		if r.list, err = goBench(ctx, o, "./internal/sasapi", "^BenchmarkListImageInstances$", "1x"); err != nil {
+			return err
+		}
+	}
+	if o.sections["goals"] {
+		if r.goals, err = goalsBench(ctx, o); err != nil {
 			return err
 		}
 	}
@@ -146,8 +151,8 @@ func run(ctx context.Context, o options) error {
 
 // report is everything measured in one run.
 type report struct {
-	list, decode, routes, rateLimited, vulns, secrets, gate measured
-	e2e                                                     []e2eResult
+	list, goals, decode, routes, rateLimited, vulns, secrets, gate measured
+	e2e                                                            []e2eResult
 }
 
 // loadAverage is the 1-, 5- and 15-minute load average, as uptime shows it.
@@ -322,6 +327,9 @@ func markdown(o options, rows []listRow, r report) string {
 	if len(rows) > 0 {
 		writeList(&b, o, rows, r.list.load)
 	}
+	if len(r.goals.results) > 0 {
+		writeGoals(&b, r.goals)
+	}
 	if len(r.routes.results) > 0 {
 		writeRoutes(&b, r.routes)
 	}
@@ -355,6 +363,7 @@ func markdown(o options, rows []listRow, r report) string {
 	}
 	b.WriteString("## Reproduce\n\n```sh\nmake bench                                   # everything above, N up to 100,000 (10+ minutes)\n")
 	b.WriteString("go run ./scripts/benchreport -sections routes,ratelimit -count 1 -out /tmp/B.md -svg /tmp/w.svg   # some sections\n")
+	b.WriteString("go run ./scripts/benchreport -sections goals -out /tmp/B.md -svg /tmp/w.svg   # issue 23's two goals alone (about 2 minutes)\n")
 	b.WriteString("go test -run '^$' -bench . -benchmem ./internal/...   # the Go benchmarks alone\n```\n")
 	return b.String()
 }
