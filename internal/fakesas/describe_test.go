@@ -1,6 +1,7 @@
 package fakesas
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"reflect"
@@ -252,6 +253,60 @@ func TestDefaultCriteriaValues(t *testing.T) {
 		}
 		if _, ok := criteriaField(e.Name); !ok {
 			t.Errorf("default criteria %q is not filterable", e.Name)
+		}
+	}
+}
+
+// A page written around encoded records is what encoding/json writes for
+// the whole answer, whatever the head and however many records.
+func TestPageAroundWritesWhatEncodingJSONWrites(t *testing.T) {
+	records := []json.RawMessage{[]byte(`{"Uuid":"u-1","Tag":"<&>"}`), []byte(`{"Uuid":"u-2","Endpoints":"[\"a\"]"}`), []byte(`{}`)}
+	pageSize := 7
+	heads := []struct {
+		name, list string
+		head       any
+		want       func(records []json.RawMessage) any
+	}{
+		{"images", "ImageInstanceList", imageInstancesHead{RequestID: `req "1" <&>`, PageInfo: pageInfo{CurrentPage: 2, PageSize: &pageSize, TotalCount: 9, Count: 2}},
+			func(records []json.RawMessage) any {
+				return struct {
+					RequestID         string `json:"RequestId"`
+					PageInfo          pageInfo
+					ImageInstanceList []json.RawMessage
+				}{`req "1" <&>`, pageInfo{CurrentPage: 2, PageSize: &pageSize, TotalCount: 9, Count: 2}, records}
+			}},
+		{"images, no page size", "ImageInstanceList", imageInstancesHead{RequestID: "r", PageInfo: pageInfo{CurrentPage: 1}},
+			func(records []json.RawMessage) any {
+				return struct {
+					RequestID         string `json:"RequestId"`
+					PageInfo          pageInfo
+					ImageInstanceList []json.RawMessage
+				}{"r", pageInfo{CurrentPage: 1}, records}
+			}},
+		{"vulnerabilities", "VulRecords", vulListHead{RequestID: "r", CurrentPage: 3, PageSize: 100, TotalCount: 250},
+			func(records []json.RawMessage) any {
+				return struct {
+					RequestID   string `json:"RequestId"`
+					CurrentPage int
+					PageSize    int
+					TotalCount  int
+					VulRecords  []json.RawMessage
+				}{"r", 3, 100, 250, records}
+			}},
+	}
+	for _, h := range heads {
+		for n := range len(records) + 1 {
+			got, err := pageAround(h.head, h.list, records[:n])
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := marshalJSON(h.want(records[:n]))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("%s, %d records:\n got %s\nwant %s", h.name, n, got, want)
+			}
 		}
 	}
 }

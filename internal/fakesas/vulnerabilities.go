@@ -582,32 +582,12 @@ func (vq *vulListQuery) matchesRow(r vulRow) bool {
 		(vq.status == 0 || r.status == vq.status)
 }
 
-// vulListPage writes a DescribeImageVulList answer around rows already
-// encoded, as encoding/json would write the struct {RequestId,
-// CurrentPage, PageSize, TotalCount, VulRecords} (a test holds it to
-// that), without validating and compacting every row again.
-func vulListPage(requestID string, page, pageSize, total int, rows []json.RawMessage) ([]byte, error) {
-	id, err := marshalJSON(requestID)
-	if err != nil {
-		return nil, err
-	}
-	size := 100 + len(id)
-	for _, r := range rows {
-		size += len(r) + 1
-	}
-	b := make([]byte, 0, size)
-	b = append(append(b, `{"RequestId":`...), id...)
-	b = strconv.AppendInt(append(b, `,"CurrentPage":`...), int64(page), 10)
-	b = strconv.AppendInt(append(b, `,"PageSize":`...), int64(pageSize), 10)
-	b = strconv.AppendInt(append(b, `,"TotalCount":`...), int64(total), 10)
-	b = append(b, `,"VulRecords":[`...)
-	for k, r := range rows {
-		if k > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, r...)
-	}
-	return append(b, "]}"...), nil
+// vulListHead is a DescribeImageVulList answer without its rows.
+type vulListHead struct {
+	RequestID   string `json:"RequestId"`
+	CurrentPage int
+	PageSize    int
+	TotalCount  int
 }
 
 // encodedVulRows returns the rows of image i of d, as imageRows lists them,
@@ -668,7 +648,7 @@ func (s *Server) describeImageVulList(q url.Values, requestID string) ([]byte, *
 			total++
 		}
 	}
-	b, err := vulListPage(requestID, vq.page, vq.pageSize, total, page)
+	b, err := pageAround(vulListHead{RequestID: requestID, CurrentPage: vq.page, PageSize: vq.pageSize, TotalCount: total}, "VulRecords", page)
 	if err != nil {
 		return nil, newAPIError(http.StatusInternalServerError, "ServerError", "fakesas: %v", err)
 	}

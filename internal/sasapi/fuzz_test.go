@@ -224,3 +224,22 @@ func replaceInvalidUTF8(s string) string {
 	}
 	return string([]rune(s))
 }
+
+// unquote decodes every JSON string as encoding/json does, the escapes it
+// decodes itself included.
+func FuzzUnquoteAgreesWithEncodingJSON(f *testing.F) {
+	for _, seed := range []string{`plain`, `[\"10.0.0.1:80\",\"b\"]`, `a\\b`, `\"`, `\\`, `\/`, `\n`, `\u00e9\"`, `é\"x`, `\`, "\x01\\\"", "\xff\\\""} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		data := append(append([]byte{'"'}, body...), '"')
+		var want string
+		if json.Unmarshal(data, &want) != nil {
+			return // not one JSON string: no caller hands unquote such data
+		}
+		got, err := unquote(data)
+		if err != nil || got != want {
+			t.Fatalf("unquote(%s) = %q, %v; encoding/json: %q", data, got, err, want)
+		}
+	})
+}

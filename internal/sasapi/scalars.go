@@ -225,18 +225,48 @@ func (f *Float) UnmarshalJSON(data []byte) error {
 }
 
 // unquote decodes data, a whole JSON string as encoding/json hands it to
-// an UnmarshalJSON method. The common case (no escapes, valid UTF-8) is a
-// single allocation, which matters at tens of thousands of images.
+// an UnmarshalJSON method. The common cases are a single allocation, which
+// matters at tens of thousands of images: no escapes, or only the quotes
+// and backslashes of JSON sent inside a string (every image's Endpoints).
 func unquote(data []byte) (string, error) {
 	body := data[1 : len(data)-1]
 	if bytes.IndexByte(body, '\\') < 0 && utf8.Valid(body) {
 		return string(body), nil
+	}
+	if s, ok := unescapeQuotes(body); ok {
+		return s, nil
 	}
 	var s string
 	if err := json.Unmarshal(data, &s); err != nil {
 		return "", err
 	}
 	return s, nil
+}
+
+// unescapeQuotes decodes the body of a JSON string whose only escapes are
+// \" and \\; ok is false for anything else (another escape, a control
+// character, invalid UTF-8), which encoding/json then decodes or rejects.
+func unescapeQuotes(body []byte) (s string, ok bool) {
+	if !utf8.Valid(body) {
+		return "", false
+	}
+	var b strings.Builder
+	b.Grow(len(body))
+	for i := 0; i < len(body); i++ {
+		c := body[i]
+		if c < 0x20 {
+			return "", false
+		}
+		if c == '\\' {
+			i++
+			if i == len(body) || (body[i] != '"' && body[i] != '\\') {
+				return "", false
+			}
+			c = body[i]
+		}
+		b.WriteByte(c)
+	}
+	return b.String(), true
 }
 
 // parseInteger parses an integer, tolerating an integral float form such as
