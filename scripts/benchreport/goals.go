@@ -47,7 +47,7 @@ func writeGoals(b *strings.Builder, m measured) {
 			v["throttled-of-first-100"], v["min-throttled"], v["max-throttled"], strings.TrimSuffix(throttleReads, "x"))
 	}
 	b.WriteString("\nThe read window is the wall time of one listing (`BenchmarkReadWindow`), from its first request to the assembled result, " +
-		"on one client whose records the fake has already encoded once. Its latency bound is L × (1 + ⌈(pages − 1) / 8⌉) with pages = 100 and L = 20 ms: " +
+		"on one client, against the fake in a process of its own (`cmd/fakesas`, as the service is) that has already encoded its records once. Its latency bound is L × (1 + ⌈(pages − 1) / 8⌉) with pages = 100 and L = 20 ms: " +
 		"the first page alone (it tells how many pages there are), then the other 99 in waves of 8 requests, each wave one round trip of the injected latency; 280 ms.\n\n")
 	b.WriteString("The throttled count (`BenchmarkThrottledInFirstHundredCalls`) is how many of the first 100 requests the fake received, in arrival order, " +
 		"it answered `Throttling.User`, each read by a fresh client (as a fresh provider process is) against a bucket starting full with one second of tokens. " +
