@@ -312,8 +312,15 @@ func TestSlowResponsesExhaustingRetriesAreTimeouts(t *testing.T) {
 	fake := startFake(t, fakesas.Options{Images: fakesas.GenerateImages(3, 1)})
 	fake.SetFaults(fakesas.Fault{Kind: fakesas.FaultSlow, Delay: time.Minute})
 	c := clientFor(t, fake.Endpoint(), withMaxRetries(1), withReadTimeout(500*time.Millisecond))
+	// Two attempts of 500 ms: the test's own deadline, far below the fake's
+	// minute, makes a read timeout that does not apply fail in seconds.
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
 
-	_, err := Call(context.Background(), c, DescribeImageInstances, ImageQuery{})
+	_, err := Call(ctx, c, DescribeImageInstances, ImageQuery{})
+	if ctx.Err() != nil {
+		t.Fatalf("the read timeout of 500ms did not end the slow requests; the test's 10s deadline did: %v", err)
+	}
 	var te *TransportError
 	if !errors.As(err, &te) {
 		t.Fatalf("error = %v (%T), want *TransportError", err, err)

@@ -198,6 +198,15 @@ func fromFields(f map[string]string) (mutation, error) {
 	return m, nil
 }
 
+// located checks that the code to mutate appears exactly once in src, the
+// file's text; otherwise the mutation is stale.
+func located(m mutation, src string) error {
+	if n := strings.Count(src, m.Find); n != 1 {
+		return fmt.Errorf("the code to mutate appears %d times in %s (want exactly 1): update the mutation with the code", n, m.File)
+	}
+	return nil
+}
+
 func runOne(ctx context.Context, m mutation) outcome {
 	start := time.Now()
 	o := outcome{m: m}
@@ -207,9 +216,8 @@ func runOne(ctx context.Context, m mutation) outcome {
 		o.status, o.detail = "error", err.Error()
 		return o
 	}
-	if n := strings.Count(string(src), m.Find); n != 1 {
-		o.status = "stale"
-		o.detail = fmt.Sprintf("the code to mutate appears %d times in %s (want exactly 1): update the mutation with the code", n, m.File)
+	if err := located(m, string(src)); err != nil {
+		o.status, o.detail = "stale", err.Error()
 		return o
 	}
 	overlay, cleanup, err := writeOverlay(m, strings.Replace(string(src), m.Find, m.Replace, 1))

@@ -84,6 +84,25 @@ func TestReliabilityListsEveryCuratedMutation(t *testing.T) {
 	}
 }
 
+// TestEveryCuratedMutationFindsItsCode: a change to the code under a
+// mutation fails here, in make test, not only in the next make mutate.
+func TestEveryCuratedMutationFindsItsCode(t *testing.T) {
+	mutations, err := parseFile("mutations.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range mutations {
+		src, err := os.ReadFile(filepath.Join("..", "..", m.File))
+		if err != nil {
+			t.Errorf("%s: %v", m.ID, err)
+			continue
+		}
+		if err := located(m, string(src)); err != nil {
+			t.Errorf("%s is stale: %v", m.ID, err)
+		}
+	}
+}
+
 // TestReliabilityNamesOnlyExistingTests: every test RELIABILITY.md cites
 // exists (a name ending in * or _ is a prefix of one).
 func TestReliabilityNamesOnlyExistingTests(t *testing.T) {
