@@ -5,7 +5,7 @@ import "reflect"
 // Which values the state encoder shares between list elements. Whatever
 // these answer, the state written is the same (TestSetState_* holds it to
 // State.Set's); they only trade map entries for allocations, measured in
-// BENCHMARKS.md. So make mutate's gremlins run skips this file.
+// BENCHMARKS.md.
 
 const (
 	internStringMax = 24      // longer strings (ids, digests) rarely repeat

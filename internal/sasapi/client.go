@@ -196,18 +196,16 @@ func (c *Client) admit(ctx context.Context, pacer *ratePacer) (time.Time, time.D
 // waiting for it is paced by what this answer taught.
 func (c *Client) settle(pacer *ratePacer, sent time.Time, err error) {
 	defer c.inflight.release(err == nil)
-	if IsThrottling(err) {
+	switch {
+	case IsThrottling(err):
 		if pacer.throttled(sent, min(retryAfter(err), c.cfg.BackoffMax)) {
 			c.inflight.throttled()
 		}
-		return
-	}
-	// An if, not a switch case: gremlins sees a case's condition as uncovered.
-	if err == nil || reachedService(err) {
+	case err == nil || reachedService(err):
 		pacer.answered(sent)
-		return
+	default:
+		pacer.dropped(sent)
 	}
-	pacer.dropped(sent)
 }
 
 // retryAfter is the server's Retry-After hint carried by err, or 0.

@@ -312,10 +312,8 @@ func TestSlowResponsesExhaustingRetriesAreTimeouts(t *testing.T) {
 	fake := startFake(t, fakesas.Options{Images: fakesas.GenerateImages(3, 1)})
 	fake.SetFaults(fakesas.Fault{Kind: fakesas.FaultSlow, Delay: time.Minute})
 	c := clientFor(t, fake.Endpoint(), withMaxRetries(1), withReadTimeout(500*time.Millisecond))
-	// Two attempts of 500 ms: the test's own deadline, far below the fake's
-	// minute, makes a read timeout that does not apply fail in seconds.
-	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
-	defer cancel()
+	// Two attempts of 500 ms, far within the test's own deadline.
+	ctx := ownDeadline(t, 10*time.Second)
 
 	_, err := Call(ctx, c, DescribeImageInstances, ImageQuery{})
 	if ctx.Err() != nil {
@@ -361,8 +359,12 @@ func TestRetryTimeoutBoundsTheWholeCall(t *testing.T) {
 		cfg.BackoffMax = time.Minute
 		cfg.RetryTimeout = 2 * time.Second
 	})
+	ctx := ownDeadline(t, 10*time.Second)
 
-	_, err := Call(context.Background(), c, DescribeImageInstances, ImageQuery{})
+	_, err := Call(ctx, c, DescribeImageInstances, ImageQuery{})
+	if ctx.Err() != nil {
+		t.Fatalf("retry_timeout (2s) did not bound the call; the test's 10s deadline did: %v", err)
+	}
 	var apiErr *APIError
 	if !errors.As(err, &apiErr) || apiErr.Code != "Throttling.User" {
 		t.Fatalf("error = %v, want the throttling APIError", err)

@@ -1,6 +1,7 @@
 package sasapi
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -84,6 +85,15 @@ func clientFor(t testing.TB, endpoint string, adjust ...func(*Config)) *Client {
 }
 
 func withMaxRetries(n int) func(*Config) { return func(c *Config) { c.MaxRetries = n } }
+
+// ownDeadline is a context that ends after d, far below the suite's
+// timeout: a bound under test that does not hold fails the test in seconds
+// instead of waiting out the fake's delays.
+func ownDeadline(t *testing.T, d time.Duration) context.Context {
+	ctx, cancel := context.WithTimeout(t.Context(), d)
+	t.Cleanup(cancel)
+	return ctx
+}
 
 func withReadTimeout(d time.Duration) func(*Config) { return func(c *Config) { c.ReadTimeout = d } }
 

@@ -4,8 +4,7 @@ import "bytes"
 
 // Capacity hints: how much to allocate up front for what is about to be
 // read. Whatever they answer, the result is the same; they only save the
-// copies of a growing buffer (BENCHMARKS.md). So make mutate's gremlins
-// run skips this file: every mutant of it is equivalent.
+// copies of a growing buffer (BENCHMARKS.md).
 
 // bodyCapacity sizes the buffer of a body of contentLength bytes (-1 when
 // unknown), never beyond limit.
