@@ -275,6 +275,10 @@ func TestGateEvaluate_exceptions(t *testing.T) {
 		{"expired exactly at its end", []gateException{exc(kindVulnerability, "centos:7:CVE-1", gateAt)}, nil, []string{"centos:7:CVE-1"}, nil, nil},
 		{"expires within the warning", []gateException{exc(kindSensitiveFile, "aws_access_key", gateAt.Add(24*time.Hour))},
 			[]string{"u-pay/sensitive_file/aws_access_key"}, nil, nil, []string{"aws_access_key"}},
+		{"expires exactly at the warning's end", []gateException{exc(kindSensitiveFile, "aws_access_key", gateAt.Add(14*24*time.Hour))},
+			[]string{"u-pay/sensitive_file/aws_access_key"}, nil, nil, []string{"aws_access_key"}},
+		{"expires a second after the warning's end", []gateException{exc(kindSensitiveFile, "aws_access_key", gateAt.Add(14*24*time.Hour+time.Second))},
+			[]string{"u-pay/sensitive_file/aws_access_key"}, nil, nil, nil},
 		{"unused and expiring", []gateException{exc(kindMaliciousFile, "00000000000000000000000000000000", gateAt.Add(time.Hour))},
 			nil, nil, []string{"00000000000000000000000000000000"}, []string{"00000000000000000000000000000000"}},
 	}
