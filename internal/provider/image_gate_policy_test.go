@@ -133,6 +133,10 @@ func TestSecretFinding_namesPathsNeverTheExcerpt(t *testing.T) {
 	if f.detail != want || strings.Contains(fmt.Sprintf("%+v", f), "AKIASECRET") {
 		t.Errorf("detail %q, want %q and no excerpt anywhere: %+v", f.detail, want, f)
 	}
+	s.Files = s.Files[:5]
+	if f := secretFinding(0, &s); f.detail != "5 file(s): /app/0.env, /app/1.env, /app/2.env, /app/3.env, /app/4.env" {
+		t.Errorf("five files: detail %q, want every path and nothing more", f.detail)
+	}
 	s.Files = s.Files[:2]
 	if f := secretFinding(0, &s); f.detail != "2 file(s): /app/0.env, /app/1.env" {
 		t.Errorf("detail %q", f.detail)
