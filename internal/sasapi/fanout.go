@@ -18,39 +18,31 @@ func (c *Client) fanOut(ctx context.Context, limit, n int, do func(ctx context.C
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	var next, end atomic.Int64 // the next k to hand out; the first k not needed
-	end.Store(int64(n))
+	// ks are handed out in order, so once a call says no k after its own
+	// is needed, every k not yet handed out can be skipped.
+	var next atomic.Int64
+	var finished atomic.Bool
 	var wg sync.WaitGroup
 	for range min(limit, n) {
 		wg.Go(func() {
 			for {
-				k := next.Add(1) - 1
-				if k >= end.Load() || ctx.Err() != nil {
+				k := int(next.Add(1) - 1)
+				if k >= n || finished.Load() || ctx.Err() != nil {
 					return
 				}
-				more, err := do(ctx, int(k))
+				more, err := do(ctx, k)
 				if err != nil {
 					cancel(err)
 					return
 				}
 				if !more {
-					lowerTo(&end, k+1)
+					finished.Store(true)
 				}
 			}
 		})
 	}
 	wg.Wait()
 	return context.Cause(ctx)
-}
-
-// lowerTo sets v to n if that is lower, atomically.
-func lowerTo(v *atomic.Int64, n int64) {
-	for {
-		cur := v.Load()
-		if cur <= n || v.CompareAndSwap(cur, n) {
-			return
-		}
-	}
 }
 
 // Each runs do(ctx, k) for k = 0, 1, … n-1 on the client's one fan-out:
