@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -150,4 +151,24 @@ func imageWireInt(t *testing.T, img fakesas.Image, field string) int64 {
 		t.Fatalf("%s = %#v is not an integer", field, v)
 	}
 	return n
+}
+
+// The summary's schema describes each count by its definition, and says
+// "Null unless" the argument for the counts that need one, and for no other.
+func TestSummaryAttribute_describesEachCount(t *testing.T) {
+	attrs := vulSummary.attribute().Attributes
+	want := map[string]string{
+		"asap":    "Rows whose `necessity` is `asap`.",
+		"serious": "Rows whose `severity` is `serious`. Null unless `with_cve_details`.",
+	}
+	for name, desc := range want {
+		if got := attrs[name].GetMarkdownDescription(); got != desc {
+			t.Errorf("summary.%s is described %q, want %q", name, got, desc)
+		}
+	}
+	for _, c := range vulSummary.counts {
+		if says := strings.Contains(attrs[c.name].GetMarkdownDescription(), "Null unless"); says != (c.onlyWith != "") {
+			t.Errorf("summary.%s says Null unless: %v, want %v", c.name, says, c.onlyWith != "")
+		}
+	}
 }
