@@ -25,12 +25,10 @@ type detailsKey struct{ name, lang string }
 // with one fan-out those neither known nor being looked up.
 func (c *vulDetailsCache) lookup(ctx context.Context, client *sasapi.Client, names []string, lang string) (map[string][]sasapi.CVE, error) {
 	mine, theirs := c.claim(names, lang)
-	if len(mine) > 0 {
-		found, err := sasapi.LookupVulDetails(ctx, client, mine, sasapi.VulDetailsOptions{Lang: lang})
-		c.settle(mine, lang, found)
-		if err != nil {
-			return nil, err
-		}
+	found, err := sasapi.LookupVulDetails(ctx, client, mine, sasapi.VulDetailsOptions{Lang: lang})
+	c.settle(mine, lang, found)
+	if err != nil {
+		return nil, err
 	}
 	for _, wait := range theirs {
 		select {
