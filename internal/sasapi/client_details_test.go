@@ -259,13 +259,16 @@ func TestPlanPages(t *testing.T) {
 
 // growingService answers every page full, with a TotalCount that grows
 // with each page asked for: a listing that never ends.
-func growingService(t *testing.T, firstTotal int) (endpoint string, calls func() int) {
+func growingService(t *testing.T, firstTotal int, repeatFirst bool) (endpoint string, calls func() int) {
 	return stubServer(t, func(w http.ResponseWriter, r *http.Request) {
 		page, _ := strconv.Atoi(r.URL.Query().Get("CurrentPage"))
 		size, _ := strconv.Atoi(r.URL.Query().Get("PageSize"))
 		list := make([]string, size)
 		for i := range list {
 			list[i] = fmt.Sprintf(`{"Uuid":"p%d-%d"}`, page, i)
+		}
+		if repeatFirst && page > 1 {
+			list[0] = `{"Uuid":"p1-0"}` // a record seen again on every later page
 		}
 		fmt.Fprintf(w, `{"RequestId":"R","PageInfo":{"PageSize":%d,"TotalCount":%d},"ImageInstanceList":[%s]}`,
 			size, firstTotal+(page-1)*size, strings.Join(list, ","))
@@ -276,30 +279,43 @@ func growingService(t *testing.T, firstTotal int) (endpoint string, calls func()
 // as were planned, plus ten, with everything read so far and the growth
 // recorded: the second page's count, and a listing unfinished, its last
 // page still full, rather than complete with more records than counted.
+// Records seen again count as seen.
 func TestFollowingGrowthEnds(t *testing.T) {
-	endpoint, calls := growingService(t, 150) // 2 pages planned
-	c := clientFor(t, endpoint)
-	listing, err := List(context.Background(), c, DescribeImageInstances, ImageQuery{}, ListOptions{PageSize: 100, MaxConcurrency: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
 	const wantPages = 2 + (2 + 10)
-	if calls() != wantPages || len(listing.Items) != wantPages*100 || listing.Requests != wantPages {
-		t.Errorf("%d requests (Requests %d), %d images; want %d requests and %d images", calls(), listing.Requests, len(listing.Items), wantPages, wantPages*100)
-	}
-	want := []Anomaly{
-		{Kind: AnomalyCountChanged, Reported: 150, Seen: 150 + 100},
-		{Kind: AnomalyUnfinished, Reported: 150, Seen: wantPages * 100},
-	}
-	if !slices.Equal(listing.Anomalies, want) || listing.Short() {
-		t.Errorf("Anomalies = %+v (short %v), want %+v", listing.Anomalies, listing.Short(), want)
+	for _, repeatFirst := range []bool{false, true} {
+		t.Run(fmt.Sprintf("repeating a record on later pages: %v", repeatFirst), func(t *testing.T) {
+			endpoint, calls := growingService(t, 150, repeatFirst) // 2 pages planned
+			c := clientFor(t, endpoint)
+			listing, err := List(context.Background(), c, DescribeImageInstances, ImageQuery{}, ListOptions{PageSize: 100, MaxConcurrency: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			duplicates := 0
+			if repeatFirst {
+				duplicates = wantPages - 1
+			}
+			if calls() != wantPages || len(listing.Items) != wantPages*100-duplicates || listing.Duplicates != duplicates || listing.Requests != wantPages {
+				t.Errorf("%d requests (Requests %d), %d images, %d duplicates; want %d requests, %d images, %d duplicates",
+					calls(), listing.Requests, len(listing.Items), listing.Duplicates, wantPages, wantPages*100-duplicates, duplicates)
+			}
+			want := []Anomaly{
+				{Kind: AnomalyCountChanged, Reported: 150, Seen: 150 + 100},
+				{Kind: AnomalyUnfinished, Reported: 150, Seen: wantPages * 100},
+			}
+			if repeatFirst {
+				want = slices.Insert(want, 1, Anomaly{Kind: AnomalyRepeated, Reported: 150, Seen: duplicates})
+			}
+			if !slices.Equal(listing.Anomalies, want) || listing.Short() {
+				t.Errorf("Anomalies = %+v (short %v), want %+v", listing.Anomalies, listing.Short(), want)
+			}
+		})
 	}
 }
 
 // Following growth stops as soon as MaxResults records are in.
 func TestFollowingGrowthStopsAtMaxResults(t *testing.T) {
 	for _, maxResults := range []int{250, 300} {
-		endpoint, calls := growingService(t, 150)
+		endpoint, calls := growingService(t, 150, false)
 		c := clientFor(t, endpoint)
 		listing, err := List(context.Background(), c, DescribeImageInstances, ImageQuery{}, ListOptions{PageSize: 100, MaxResults: maxResults, MaxConcurrency: 1})
 		if err != nil {

@@ -79,7 +79,7 @@ type Anomaly struct {
 	Reported int
 	// Seen is the other number: the later TotalCount (AnomalyCountChanged),
 	// the records repeated (AnomalyRepeated), or the records received
-	// (AnomalyShort, AnomalyExceeded).
+	// (AnomalyShort, AnomalyExceeded, AnomalyUnfinished).
 	Seen int
 }
 
