@@ -210,6 +210,9 @@ func TestTransientFailuresAreRetried(t *testing.T) {
 				t.Errorf("TotalCount = %+v, want %d", page.TotalCount, len(images))
 			}
 
+			// A request's fault is recorded when its handler ends; the slow
+			// one's may not have noticed the client leave yet.
+			fake.Close()
 			failures := tc.fault.Count
 			reqs := fake.Requests()
 			if len(reqs) != 1+failures {
