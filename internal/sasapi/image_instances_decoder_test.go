@@ -53,6 +53,29 @@ func TestIsPlainTextTakesStringsWithoutEscapes(t *testing.T) {
 	}
 }
 
+func TestUnescapeQuotesTakesQuoteAndBackslashEscapesOnly(t *testing.T) {
+	for _, tc := range []struct {
+		body string // a JSON string's bytes between its quotes
+		want string
+		ok   bool
+	}{
+		{`[\"10.0.0.1:80\",\"b\"]`, `["10.0.0.1:80","b"]`, true},
+		{`a\\b`, `a\b`, true},
+		{"a b", "a b", true}, // a space is the lowest byte taken as it is
+		{`镜像 \"x\"`, `镜像 "x"`, true},
+		{"a\x1fb", "", false}, // a control character: encoding/json rejects it
+		{`a\nb`, "", false},
+		{`a\u0041`, "", false},
+		{`a\`, "", false},
+		{"\xff\\\"", "", false}, // not UTF-8
+	} {
+		got, ok := unescapeQuotes(exactBytes(tc.body))
+		if ok != tc.ok || got != tc.want {
+			t.Errorf("unescapeQuotes(%q) = %q, %v; want %q, %v", tc.body, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
 func TestPlainStringListTakesAnArrayInAString(t *testing.T) {
 	for _, tc := range []struct {
 		raw  string
