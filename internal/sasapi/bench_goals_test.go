@@ -2,7 +2,6 @@ package sasapi
 
 import (
 	"context"
-	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -82,34 +81,17 @@ func readWindowBound(n, pageSize, concurrency int, latency time.Duration) time.D
 // it throttled: the median read, and the spread. Goal: ≤ 10.
 func BenchmarkThrottledInFirstHundredCalls(b *testing.B) {
 	const qps, first = 20, 100
-	fake := startFake(b, fakesas.Options{Images: fakesas.GenerateImages(goalImages, 1), Latency: goalLatency})
-	// Encode every record once, untimed and unlimited: that is the
-	// server's cost, not the client's.
-	if _, err := List(context.Background(), clientFor(b, fake.Endpoint()), DescribeImageInstances, ImageQuery{}, ListOptions{}); err != nil {
-		b.Fatal(err)
-	}
+	fake := startWarmFake(b, fakesas.GenerateImages(goalImages, 1), goalLatency)
 
 	var throttled []int
 	var which [][]int // which of the first calls were throttled, for the log
 	var wall time.Duration
 	for b.Loop() {
-		b.StopTimer()
-		fake.SetQPS(qps) // a full bucket, as after a quiet second
-		fake.ResetCounters()
-		c := clientFor(b, fake.Endpoint(), withMaxRetries(DefaultMaxRetries), func(cfg *Config) {
-			cfg.BackoffBase, cfg.BackoffMax = DefaultBackoffBase, DefaultBackoffMax
-		})
-		b.StartTimer()
-		start := time.Now()
-		listing, err := List(context.Background(), c, DescribeImageInstances, ImageQuery{}, ListOptions{})
-		wall += time.Since(start)
-		if err != nil {
-			b.Fatal(err)
-		}
+		listing, took, requests := readRateLimited(b, fake, qps)
+		wall += took
 		if len(listing.Items) != goalImages {
 			b.Fatalf("listed %d images, want %d", len(listing.Items), goalImages)
 		}
-		requests := fake.Requests()
 		if len(requests) < first {
 			b.Fatalf("the fake saw %d requests, want at least %d", len(requests), first)
 		}
@@ -134,8 +116,7 @@ func BenchmarkThrottledInFirstHundredCalls(b *testing.B) {
 	b.ReportMetric(float64(throttled[0]), "min-throttled")
 	b.ReportMetric(float64(throttled[len(throttled)-1]), "max-throttled")
 	b.ReportMetric(float64(wall.Milliseconds())/float64(b.N), "ms/op")
-	bound := goalLatency + time.Duration(math.Max(0, first-qps)/qps*float64(time.Second))
-	b.ReportMetric(wall.Seconds()/float64(b.N)/bound.Seconds(), "x-rate-bound")
+	b.ReportMetric(wall.Seconds()/float64(b.N)/rateBound(goalLatency, first, qps).Seconds(), "x-rate-bound")
 }
 
 // startFakeProcess builds the standalone fake (cmd/fakesas), starts it

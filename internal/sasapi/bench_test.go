@@ -3,6 +3,7 @@ package sasapi
 import (
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"runtime"
 	"sync"
@@ -112,38 +113,21 @@ func BenchmarkListImageInstancesRateLimited(b *testing.B) {
 	images := fakesas.GenerateImages(n, 1)
 	for _, qps := range []float64{10, 20, 50} {
 		b.Run(fmt.Sprintf("N=%d/qps=%g", n, qps), func(b *testing.B) {
-			fake := startFake(b, fakesas.Options{Images: images, Latency: 20 * time.Millisecond})
-			// Encode every record once, untimed and unlimited: that is the
-			// server's cost, not the client's.
-			if _, err := List(context.Background(), clientFor(b, fake.Endpoint()), DescribeImageInstances, ImageQuery{}, ListOptions{}); err != nil {
-				b.Fatal(err)
-			}
+			fake := startWarmFake(b, images, 20*time.Millisecond)
 			var throttled, calls, lost int
 			var wall time.Duration
 			for b.Loop() {
-				b.StopTimer()
-				fake.SetQPS(qps) // a full bucket, as after a quiet second
-				fake.ResetCounters()
-				client := clientFor(b, fake.Endpoint(), withMaxRetries(DefaultMaxRetries), func(cfg *Config) {
-					cfg.BackoffBase, cfg.BackoffMax = DefaultBackoffBase, DefaultBackoffMax
-				})
-				b.StartTimer()
-				start := time.Now()
-				listing, err := List(context.Background(), client, DescribeImageInstances, ImageQuery{}, ListOptions{})
-				wall += time.Since(start)
-				if err != nil {
-					b.Fatal(err)
-				}
+				listing, took, requests := readRateLimited(b, fake, qps)
+				wall += took
 				lost += n - len(listing.Items)
-				for _, r := range fake.Requests() {
+				for _, r := range requests {
 					calls++
 					if r.RateLimited {
 						throttled++
 					}
 				}
 			}
-			pages := float64(n / MaxPageSize)
-			bound := 20*time.Millisecond + time.Duration((pages-qps)/qps*float64(time.Second))
+			bound := rateBound(20*time.Millisecond, float64(n/MaxPageSize), qps)
 			b.ReportMetric(float64(wall.Milliseconds())/float64(b.N), "ms/op")
 			b.ReportMetric(float64(bound.Milliseconds()), "bound-ms")
 			b.ReportMetric(wall.Seconds()/float64(b.N)/bound.Seconds(), "x-bound")
@@ -154,4 +138,46 @@ func BenchmarkListImageInstancesRateLimited(b *testing.B) {
 			}
 		})
 	}
+}
+
+// startWarmFake serves images with latency and lists them once, untimed
+// and unlimited: encoding every record is the server's cost, not the
+// client's.
+func startWarmFake(b *testing.B, images []fakesas.Image, latency time.Duration) *fakesas.Server {
+	b.Helper()
+	fake := startFake(b, fakesas.Options{Images: images, Latency: latency})
+	if _, err := List(context.Background(), clientFor(b, fake.Endpoint()), DescribeImageInstances, ImageQuery{}, ListOptions{}); err != nil {
+		b.Fatal(err)
+	}
+	return fake
+}
+
+// readRateLimited lists every image of fake, which allows qps requests a
+// second from a full bucket (as after a quiet second), with a fresh client
+// of the default settings, as a fresh provider process has. Only the
+// listing is timed; it returns the listing, its wall time and the requests
+// the fake received.
+func readRateLimited(b *testing.B, fake *fakesas.Server, qps float64) (*Listing[ImageInstance], time.Duration, []fakesas.RecordedRequest) {
+	b.Helper()
+	b.StopTimer()
+	fake.SetQPS(qps)
+	fake.ResetCounters()
+	c := clientFor(b, fake.Endpoint(), withMaxRetries(DefaultMaxRetries), func(cfg *Config) {
+		cfg.BackoffBase, cfg.BackoffMax = DefaultBackoffBase, DefaultBackoffMax
+	})
+	b.StartTimer()
+	start := time.Now()
+	listing, err := List(context.Background(), c, DescribeImageInstances, ImageQuery{}, ListOptions{})
+	took := time.Since(start)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return listing, took, fake.Requests()
+}
+
+// rateBound is the least wall time of calls requests to a service that
+// allows qps a second from a full bucket: one round trip of latency, then
+// the calls beyond the first second's tokens at qps.
+func rateBound(latency time.Duration, calls, qps float64) time.Duration {
+	return latency + time.Duration(math.Max(0, calls-qps)/qps*float64(time.Second))
 }
