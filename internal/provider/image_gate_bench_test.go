@@ -69,9 +69,8 @@ func gateBenchClient(tb testing.TB, endpoint string) *sasapi.Client {
 func gateBenchRead(tb testing.TB, client *sasapi.Client, images []fakesas.Image) *imageGateModel {
 	tb.Helper()
 	ds := NewImageGateDataSource().(*dataSource[imageGateModel, gateRequest, gateResult])
-	ds.data = &providerData{client: client}
 	m := gateBenchModel(tb, images)
-	if diags := ds.read(context.Background(), m); diags.HasError() {
+	if diags := engineRead(context.Background(), ds, client, m); diags.HasError() {
 		tb.Fatal(diags)
 	}
 	state := emptyState(tb, ds)

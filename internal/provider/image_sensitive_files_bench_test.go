@@ -53,12 +53,9 @@ func secretsPerfClient(tb testing.TB, endpoint string) *sasapi.Client {
 	return fakeClient(tb, sasapi.Config{Endpoint: endpoint, MaxConcurrency: sasapi.DefaultMaxConcurrency, ReadTimeout: time.Minute})
 }
 
-// readImageSensitiveFiles reads m's arguments into m, as the data
-// source's Read does before it writes the state.
+// readImageSensitiveFiles reads m's arguments into m.
 func readImageSensitiveFiles(ctx context.Context, client *sasapi.Client, m *imageSensitiveFilesModel) diag.Diagnostics {
-	ds := NewImageSensitiveFilesDataSource().(*dataSource[imageSensitiveFilesModel, sensitiveFilesRequest, sensitiveFilesRead])
-	ds.data = &providerData{client: client}
-	return ds.read(ctx, m)
+	return engineRead(ctx, NewImageSensitiveFilesDataSource().(*dataSource[imageSensitiveFilesModel, sensitiveFilesRequest, sensitiveFilesRead]), client, m)
 }
 
 // perfSecretsRead reads the image with its files, the state write
